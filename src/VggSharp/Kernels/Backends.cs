@@ -1,0 +1,13 @@
+using VggSharp.Kernels.Reference;
+
+namespace VggSharp.Kernels;
+
+/// <summary>The backends available, and the one networks use unless told otherwise.</summary>
+public static class Backends
+{
+    /// <summary>The backend new networks run on.</summary>
+    public static IBackend Default { get; set; } = new ReferenceBackend();
+
+    /// <summary>The plain-loop oracle.</summary>
+    public static IBackend Reference { get; } = new ReferenceBackend();
+}

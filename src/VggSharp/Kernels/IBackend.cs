@@ -1,0 +1,94 @@
+using VggSharp.Tensors;
+
+namespace VggSharp.Kernels;
+
+/// <summary>
+/// The compute kernels a network runs on. Every tensor argument is in the public layout
+/// (NCHW for images, [batch, features] for vectors); a backend may keep other layouts internally.
+/// Input-gradient kernels overwrite their output; parameter-gradient kernels accumulate (+=),
+/// so gradients of several mini-batches can be summed before an update, as in Caffe.
+/// Implementations must be deterministic: the same inputs give the same bits whatever the thread count.
+/// </summary>
+public interface IBackend
+{
+    /// <summary>A short name for reports, e.g. "reference" or "fast".</summary>
+    string Name { get; }
+
+    /// <summary>
+    /// Square-kernel, stride-1 convolution with zero padding: output[n, o, y, x] = bias[o] +
+    /// sum over c, i, j of weight[o, c, i, j] * input[n, c, y + i - padding, x + j - padding].
+    /// Shapes: input [N, C, H, W], weight [O, C, K, K], bias [O], output [N, O, H + 2p - K + 1, W + 2p - K + 1].
+    /// </summary>
+    void Conv2dForward(Tensor input, Tensor weight, Tensor bias, Tensor output, int padding);
+
+    /// <summary>The gradient of <see cref="Conv2dForward"/> with respect to its input (overwrites <paramref name="gradInput"/>).</summary>
+    void Conv2dBackwardData(Tensor gradOutput, Tensor weight, Tensor gradInput, int padding);
+
+    /// <summary>Adds the gradients of <see cref="Conv2dForward"/> with respect to weight and bias.</summary>
+    void Conv2dBackwardFilter(Tensor input, Tensor gradOutput, Tensor gradWeight, Tensor gradBias, int padding);
+
+    /// <summary>Fully-connected layer: output[n, o] = bias[o] + sum over i of input[n, i] * weight[o, i]. Weight is [Out, In], as in PyTorch.</summary>
+    void LinearForward(Tensor input, Tensor weight, Tensor bias, Tensor output);
+
+    /// <summary>The gradient of <see cref="LinearForward"/> with respect to its input (overwrites <paramref name="gradInput"/>).</summary>
+    void LinearBackwardData(Tensor gradOutput, Tensor weight, Tensor gradInput);
+
+    /// <summary>Adds the gradients of <see cref="LinearForward"/> with respect to weight and bias.</summary>
+    void LinearBackwardWeights(Tensor input, Tensor gradOutput, Tensor gradWeight, Tensor gradBias);
+
+    /// <summary>output = max(input, 0). May run in place (output == input).</summary>
+    void ReluForward(Tensor input, Tensor output);
+
+    /// <summary>gradInput = gradOutput where the forward output was positive, else 0.</summary>
+    void ReluBackward(Tensor output, Tensor gradOutput, Tensor gradInput);
+
+    /// <summary>
+    /// 2x2 max pooling with stride 2 (odd trailing rows and columns are dropped, as in Caffe's floor mode).
+    /// <paramref name="argmax"/> receives, per output element, the index within its input plane (y * W + x) of the
+    /// maximum; ties go to the first in row-major order.
+    /// </summary>
+    void MaxPoolForward(Tensor input, Tensor output, Span<int> argmax);
+
+    /// <summary>Routes each output gradient to the input position its argmax names (overwrites <paramref name="gradInput"/>).</summary>
+    void MaxPoolBackward(Tensor gradOutput, ReadOnlySpan<int> argmax, Tensor gradInput);
+
+    /// <summary>
+    /// Local response normalisation across channels: scale = k + alpha / size * (sum of input² over the
+    /// <c>size</c> neighbouring channels), output = input * scale^-beta. <paramref name="scale"/> is kept for backward.
+    /// </summary>
+    void LrnForward(Tensor input, Tensor output, Tensor scale, LrnParameters parameters);
+
+    /// <summary>The gradient of <see cref="LrnForward"/> with respect to its input (overwrites <paramref name="gradInput"/>).</summary>
+    void LrnBackward(Tensor input, Tensor output, Tensor scale, Tensor gradOutput, Tensor gradInput, LrnParameters parameters);
+
+    /// <summary>
+    /// Batch normalisation in training mode: normalises each channel by the batch's mean and biased variance,
+    /// stores the mean and 1/sqrt(var + eps) for backward, and moves the running statistics towards the batch's
+    /// (running = (1 - momentum) * running + momentum * batch, with the unbiased variance, as PyTorch does).
+    /// </summary>
+    void BatchNormForwardTraining(Tensor input, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVariance,
+        float momentum, float epsilon, Tensor output, Tensor savedMean, Tensor savedInverseStd);
+
+    /// <summary>Batch normalisation in evaluation mode, with the running statistics.</summary>
+    void BatchNormForwardInference(Tensor input, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVariance,
+        float epsilon, Tensor output);
+
+    /// <summary>
+    /// The gradient of <see cref="BatchNormForwardTraining"/>: overwrites <paramref name="gradInput"/> and adds to
+    /// <paramref name="gradGamma"/> and <paramref name="gradBeta"/>.
+    /// </summary>
+    void BatchNormBackward(Tensor input, Tensor gradOutput, Tensor gamma, Tensor savedMean, Tensor savedInverseStd,
+        Tensor gradInput, Tensor gradGamma, Tensor gradBeta);
+
+    /// <summary>Element-wise product: output = a * b (used for dropout masks). May run in place.</summary>
+    void Multiply(Tensor a, Tensor b, Tensor output);
+
+    /// <summary>
+    /// Softmax of each row of <paramref name="logits"/> [N, classes] into <paramref name="probabilities"/>, and the
+    /// gradient of the mean cross-entropy into <paramref name="gradLogits"/>: (p - onehot(label)) / N. Returns the mean loss.
+    /// </summary>
+    float SoftmaxCrossEntropy(Tensor logits, ReadOnlySpan<int> labels, Tensor probabilities, Tensor gradLogits);
+
+    /// <summary>Softmax of each row of <paramref name="logits"/> [N, classes] (numerically stable).</summary>
+    void Softmax(Tensor logits, Tensor probabilities);
+}

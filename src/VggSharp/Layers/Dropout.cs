@@ -1,0 +1,69 @@
+using VggSharp.Randomness;
+using VggSharp.Tensors;
+
+namespace VggSharp.Layers;
+
+/// <summary>
+/// Inverted dropout: in training, each element is zeroed with probability <see cref="Probability"/> and the rest are
+/// scaled by 1/(1-p); in evaluation it is the identity. The mask of each sample is drawn from
+/// (seed, step, layer, the sample's global index), so it does not depend on how a batch is split.
+/// Works in place on its input.
+/// </summary>
+public sealed class Dropout : Layer
+{
+    private Tensor? _mask;
+    private bool _lastWasTraining;
+
+    /// <summary>Creates a dropout layer.</summary>
+    public Dropout(string name, float probability) : base(name)
+    {
+        if (!(probability >= 0f && probability < 1f)) throw new ArgumentException($"Dropout {name}: probability must be in [0, 1), got {probability}.");
+        Probability = probability;
+    }
+
+    /// <summary>Probability of zeroing an element.</summary>
+    public float Probability { get; }
+
+    /// <inheritdoc />
+    public override TensorShape OutputShape(TensorShape input) => input;
+
+    /// <inheritdoc />
+    public override string Describe() => $"Dropout p={Probability}";
+
+    /// <inheritdoc />
+    public override Tensor Forward(Tensor input, ForwardContext context)
+    {
+        _lastWasTraining = context.Training && Probability > 0f;
+        if (!_lastWasTraining) return input;
+        var mask = Reuse(ref _mask, input.Shape);
+        FillMask(mask, context);
+        Backend.Multiply(input, mask, input);
+        return input;
+    }
+
+    /// <inheritdoc />
+    public override Tensor? Backward(Tensor gradOutput, bool computeInputGradient)
+    {
+        if (!computeInputGradient) return null;
+        if (_lastWasTraining) Backend.Multiply(gradOutput, _mask!, gradOutput);
+        return gradOutput;
+    }
+
+    private void FillMask(Tensor mask, ForwardContext context)
+    {
+        float keep = 1f / (1f - Probability);
+        ulong layerStream = (ulong)(uint)Name.GetHashCodeStable();
+        int itemSize = mask.Shape.ItemSize;
+        var span = mask.Span;
+        for (int n = 0; n < mask.Shape.N; n++)
+        {
+            ulong key = CounterRandom.Key(context.Seed, layerStream, (ulong)context.Step, (ulong)context.SampleIndex(n));
+            var item = span.Slice(n * itemSize, itemSize);
+            for (int i = 0; i < item.Length; i++)
+                item[i] = CounterRandom.Uniform(key, (ulong)i) < Probability ? 0f : keep;
+        }
+    }
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing) => _mask?.Dispose();
+}

@@ -1,0 +1,81 @@
+using VggSharp.Kernels;
+using VggSharp.Tensors;
+
+namespace VggSharp.Layers;
+
+/// <summary>
+/// A network as a sequence of layers (Caffe's model): forward runs them in order, backward in reverse.
+/// Owns its layers and assigns them one backend.
+/// </summary>
+public sealed class Sequential : IDisposable
+{
+    private readonly Layer[] _layers;
+
+    /// <summary>Creates a network over <paramref name="layers"/>, all running on <paramref name="backend"/>.</summary>
+    public Sequential(IEnumerable<Layer> layers, IBackend backend)
+    {
+        _layers = layers.ToArray();
+        var duplicate = _layers.GroupBy(l => l.Name).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null) throw new ArgumentException($"Two layers are named {duplicate.Key}.");
+        Backend = backend;
+    }
+
+    /// <summary>The layers in order.</summary>
+    public IReadOnlyList<Layer> Layers => _layers;
+
+    /// <summary>The backend every layer runs on; setting it moves all layers.</summary>
+    public IBackend Backend
+    {
+        get;
+        set
+        {
+            field = value;
+            foreach (var l in _layers) l.Backend = value;
+        }
+    }
+
+    /// <summary>All trainable parameters, in layer order.</summary>
+    public IEnumerable<Parameter> Parameters => _layers.SelectMany(l => l.Parameters);
+
+    /// <summary>The full state with torchvision keys ("features.0.weight"), in layer order.</summary>
+    public IEnumerable<StateEntry> State() => _layers.SelectMany(l => l.State().Select(e => e.WithKey($"{l.Name}.{e.Key}")));
+
+    /// <summary>The number of trainable parameters.</summary>
+    public long ParameterCount => Parameters.Sum(p => (long)p.Value.Length);
+
+    /// <summary>The output shape for an input shape, or an exception naming the first layer that does not fit.</summary>
+    public TensorShape OutputShape(TensorShape input)
+    {
+        foreach (var l in _layers) input = l.OutputShape(input);
+        return input;
+    }
+
+    /// <summary>Runs the layers in order. The result belongs to the last layer and is overwritten by the next call.</summary>
+    public Tensor Forward(Tensor input, ForwardContext context)
+    {
+        foreach (var l in _layers) input = l.Forward(input, context);
+        return input;
+    }
+
+    /// <summary>Runs backward from the gradient of the output, adding every parameter's gradient; the first layer's input gradient is skipped.</summary>
+    public void Backward(Tensor gradOutput)
+    {
+        for (int i = _layers.Length - 1; i >= 0; i--)
+        {
+            var g = _layers[i].Backward(gradOutput, computeInputGradient: i > 0);
+            if (i > 0) gradOutput = g!;
+        }
+    }
+
+    /// <summary>Sets every parameter gradient to zero (see <see cref="Parameter.Gradient"/>).</summary>
+    public void ZeroGradients()
+    {
+        foreach (var p in Parameters) p.Gradient.Clear();
+    }
+
+    /// <summary>Frees every layer.</summary>
+    public void Dispose()
+    {
+        foreach (var l in _layers) l.Dispose();
+    }
+}
