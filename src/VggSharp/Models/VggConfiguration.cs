@@ -71,7 +71,7 @@ public sealed class VggConfiguration
         if (Named.TryGetValue(baseName, out var named))
         {
             if (bn && baseName.Equals("A-LRN", StringComparison.OrdinalIgnoreCase))
-                throw new FormatException("A-LRN has no batch-norm variant.");
+                throw new FormatException("Configuration A-LRN has no batch-norm variant (the paper found LRN does not help; use A-BN).");
             string canonicalName = baseName.ToUpperInvariant() + (bn ? "-BN" : "");
             return new VggConfiguration(canonicalName, ParseLayers(named.Layers, text), bn);
         }
