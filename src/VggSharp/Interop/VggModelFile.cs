@@ -65,6 +65,7 @@ public static class VggModelFile
             throw new ArgumentException("Load into the model a fully-convolutional one is made from, then convert it.", nameof(model));
         using var reader = SafetensorsReader.Open(path);
         CheckConfiguration(reader, model.Configuration);
+        CheckDataTypes(reader);
         Copy(reader, model);
     }
 
@@ -90,8 +91,17 @@ public static class VggModelFile
             throw new WeightsFormatException(reader.Path, $"the file is for configuration {stored} but configuration {requested.Name} was requested");
     }
 
+    /// <summary>Refuses element types a model cannot hold before anything else, since the file cannot load whatever the model.</summary>
+    private static void CheckDataTypes(SafetensorsReader reader)
+    {
+        var unsupported = reader.Header.Tensors.FirstOrDefault(t => t.DataType is not (SafetensorsDataType.F32 or SafetensorsDataType.I64));
+        if (unsupported is not null)
+            throw new WeightsFormatException(reader.Path, $"unsupported dtype {unsupported.DataType.HeaderName()} for {unsupported.Name}: only F32 and I64 load into a model");
+    }
+
     private static VggModel Build(SafetensorsReader reader, VggOptions options, IBackend? backend)
     {
+        CheckDataTypes(reader);
         var configuration = options.Validate();
         long needed = StateSize.Of(options, configuration);
         // Any difference in size means a key or shape will not match; only a model bigger than the file is refused
@@ -119,7 +129,7 @@ public static class VggModelFile
         foreach (var (entry, tensor) in pairs) reader.ReadTensor(tensor, entry.Bytes);
     }
 
-    /// <summary>Matches every state entry with the file's tensor of the same key, refusing any difference in keys, dtypes or shapes.</summary>
+    /// <summary>Matches every state entry with the file's tensor of the same key, refusing any difference in keys, dtypes or shapes; the dtypes are already F32 or I64.</summary>
     private static List<(StateEntry Entry, SafetensorsTensorInfo Tensor)> Validate(SafetensorsReader reader, List<StateEntry> entries, string model)
     {
         var header = reader.Header;
@@ -139,8 +149,6 @@ public static class VggModelFile
         {
             var tensor = header.Find(entry.Key)!;
             var wanted = entry.ElementType == StateElementType.Int64 ? SafetensorsDataType.I64 : SafetensorsDataType.F32;
-            if (tensor.DataType is not (SafetensorsDataType.F32 or SafetensorsDataType.I64))
-                throw new WeightsFormatException(reader.Path, $"unsupported dtype {tensor.DataType.HeaderName()} for {entry.Key}: only F32 and I64 load into a model");
             if (tensor.DataType != wanted)
                 throw new WeightsFormatException(reader.Path, $"{entry.Key} is {tensor.DataType.HeaderName()} in the file but {wanted.HeaderName()} in the model");
             if (!tensor.Shape.SequenceEqual(entry.Shape.Select(d => (long)d)))
