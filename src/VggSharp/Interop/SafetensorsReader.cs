@@ -1,0 +1,85 @@
+using System.Buffers.Binary;
+using Microsoft.Win32.SafeHandles;
+
+namespace VggSharp.Interop;
+
+/// <summary>
+/// An open safetensors file: the header is read and validated against the file's length on opening, before anything
+/// is allocated by its size; tensor data is then read on demand straight into the caller's memory, so a large file
+/// never passes through one big array.
+/// </summary>
+public sealed class SafetensorsReader : IDisposable
+{
+    private const int LengthPrefixBytes = 8;
+    private readonly SafeFileHandle _file;
+    private readonly long _dataStart;
+
+    private SafetensorsReader(string path, SafeFileHandle file, long dataStart, SafetensorsHeader header)
+    {
+        Path = path;
+        _file = file;
+        _dataStart = dataStart;
+        Header = header;
+    }
+
+    /// <summary>The file's path.</summary>
+    public string Path { get; }
+
+    /// <summary>The validated header.</summary>
+    public SafetensorsHeader Header { get; }
+
+    /// <summary>Opens <paramref name="path"/> and validates its header; a malformed file gives <see cref="WeightsFormatException"/>.</summary>
+    public static SafetensorsReader Open(string path)
+    {
+        var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        try
+        {
+            long length = RandomAccess.GetLength(file);
+            if (length < LengthPrefixBytes)
+                throw new WeightsFormatException(path, $"truncated: the file has {length} bytes, fewer than the {LengthPrefixBytes}-byte header length");
+            Span<byte> prefix = stackalloc byte[LengthPrefixBytes];
+            ReadExactly(file, prefix, 0, path, "the header length");
+            ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(prefix);
+            long remaining = length - LengthPrefixBytes;
+            if (headerLength > (ulong)remaining)
+                throw new WeightsFormatException(path, $"truncated: header says {headerLength} bytes but only {remaining} remain");
+            if (headerLength > SafetensorsHeader.MaxHeaderBytes)
+                throw new WeightsFormatException(path, $"the header length {headerLength} exceeds the limit of {SafetensorsHeader.MaxHeaderBytes} bytes");
+            var headerBytes = new byte[headerLength];
+            ReadExactly(file, headerBytes, LengthPrefixBytes, path, "the header");
+            long dataStart = LengthPrefixBytes + (long)headerLength;
+            var header = SafetensorsHeader.Parse(headerBytes, length - dataStart, path);
+            return new SafetensorsReader(path, file, dataStart, header);
+        }
+        catch
+        {
+            file.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Reads <paramref name="tensor"/>'s bytes (one of <see cref="Header"/>'s tensors) into <paramref name="destination"/>, which must be exactly its size.</summary>
+    public void ReadTensor(SafetensorsTensorInfo tensor, Span<byte> destination)
+    {
+        if (!ReferenceEquals(Header.Find(tensor.Name), tensor))
+            throw new ArgumentException($"Tensor {tensor.Name} is not one of {Path}'s.", nameof(tensor));
+        if (destination.Length != tensor.ByteLength)
+            throw new ArgumentException($"Tensor {tensor.Name} has {tensor.ByteLength} bytes; the destination has {destination.Length}.", nameof(destination));
+        ReadExactly(_file, destination, _dataStart + tensor.Begin, Path, $"tensor {tensor.Name}");
+    }
+
+    /// <summary>Closes the file.</summary>
+    public void Dispose() => _file.Dispose();
+
+    private static void ReadExactly(SafeFileHandle file, Span<byte> destination, long offset, string path, string what)
+    {
+        while (!destination.IsEmpty)
+        {
+            int read = RandomAccess.Read(file, destination, offset);
+            // Only possible when the file shrinks after it was opened and validated.
+            if (read == 0) throw new WeightsFormatException(path, $"truncated: the file ended while reading {what}");
+            destination = destination[read..];
+            offset += read;
+        }
+    }
+}

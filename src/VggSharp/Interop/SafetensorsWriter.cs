@@ -1,0 +1,87 @@
+using System.Buffers.Binary;
+using System.Text.Json;
+
+namespace VggSharp.Interop;
+
+/// <summary>
+/// Writes safetensors files: an 8-byte little-endian header length, a JSON header padded with spaces to a multiple of
+/// 8 bytes, then the tensors back to back. The layout is deterministic: wider element types first (so every tensor
+/// stays aligned to its element size), otherwise in the order given. The file appears atomically: it is written to a
+/// temporary file in the same directory, flushed to disk and renamed over the target, so a crash leaves either the
+/// old file or the complete new one.
+/// </summary>
+public static class SafetensorsWriter
+{
+    private const int Alignment = 8;
+
+    /// <summary>Writes <paramref name="tensors"/> and optional string <paramref name="metadata"/> to <paramref name="path"/>.</summary>
+    public static void Write(string path, IReadOnlyList<SafetensorsTensorSource> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        var layout = tensors.OrderByDescending(t => t.DataType.ElementSize()).ToList();
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var t in layout)
+        {
+            if (t.Name == SafetensorsHeader.MetadataKey) throw new ArgumentException($"{SafetensorsHeader.MetadataKey} is reserved for metadata.", nameof(tensors));
+            if (!names.Add(t.Name)) throw new ArgumentException($"Two tensors are named {t.Name}.", nameof(tensors));
+            if (t.Shape.Any(d => d < 0)) throw new ArgumentException($"Tensor {t.Name} has a negative dimension.", nameof(tensors));
+            int supplied = t.Data().Length;
+            if (supplied != t.ByteLength)
+                throw new ArgumentException($"Tensor {t.Name} is {t.DataType.HeaderName()} {SafetensorsTensorInfo.FormatShape(t.Shape)}, {t.ByteLength} bytes, but its data has {supplied}.", nameof(tensors));
+        }
+
+        byte[] header = Header(layout, metadata);
+        string target = System.IO.Path.GetFullPath(path);
+        string temporary = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(target)!, $".{System.IO.Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 16))
+            {
+                Span<byte> length = stackalloc byte[8];
+                BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)header.Length);
+                stream.Write(length);
+                stream.Write(header);
+                foreach (var t in layout) stream.Write(t.Data());
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temporary, target, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temporary);
+            throw;
+        }
+    }
+
+    private static byte[] Header(List<SafetensorsTensorSource> layout, IReadOnlyDictionary<string, string>? metadata)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            if (metadata is { Count: > 0 })
+            {
+                json.WriteStartObject(SafetensorsHeader.MetadataKey);
+                foreach (var (key, value) in metadata.OrderBy(e => e.Key, StringComparer.Ordinal)) json.WriteString(key, value);
+                json.WriteEndObject();
+            }
+            long offset = 0;
+            foreach (var t in layout)
+            {
+                json.WriteStartObject(t.Name);
+                json.WriteString("dtype", t.DataType.HeaderName());
+                json.WriteStartArray("shape");
+                foreach (long d in t.Shape) json.WriteNumberValue(d);
+                json.WriteEndArray();
+                json.WriteStartArray("data_offsets");
+                json.WriteNumberValue(offset);
+                json.WriteNumberValue(offset += t.ByteLength);
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
+            json.WriteEndObject();
+        }
+        // Spaces are JSON whitespace; padding keeps the data, and so every tensor, 8-byte aligned in the file.
+        while (buffer.Length % Alignment != 0) buffer.WriteByte((byte)' ');
+        return buffer.ToArray();
+    }
+}
