@@ -1,9 +1,8 @@
-using VggSharp.Kernels;
 using VggSharp.Layers;
 
 namespace VggSharp.Models;
 
-/// <summary>Turns options and a configuration into layers with torchvision names and Caffe roles.</summary>
+/// <summary>Turns options and a configuration into a layer plan with torchvision names and Caffe roles, and the plan into layers.</summary>
 internal static class VggLayerBuilder
 {
     public static int FeatureMapSize(VggConfiguration configuration, int inputSize)
@@ -14,16 +13,10 @@ internal static class VggLayerBuilder
         return size;
     }
 
-    public static (List<Layer> Layers, string[] Roles) Build(VggOptions options, VggConfiguration configuration, bool fullyConvolutional)
+    /// <summary>The layers of the network, in order, without allocating any of them.</summary>
+    public static List<LayerSpec> Plan(VggOptions options, VggConfiguration configuration, bool fullyConvolutional)
     {
-        var layers = new List<Layer>();
-        var roles = new List<string>();
-        void Add(Layer layer, string role)
-        {
-            layers.Add(layer);
-            roles.Add(role);
-        }
-
+        var specs = new List<LayerSpec>();
         int channels = options.InputChannels, stage = 1, inStage = 0, index = 0;
         foreach (var item in configuration.Features)
         {
@@ -32,19 +25,17 @@ internal static class VggLayerBuilder
             {
                 case FeatureKind.Convolution:
                     int outChannels = options.Scaled(item.Channels);
-                    inStage++;
-                    string suffix = $"{stage}_{inStage}";
-                    Add(new Conv2d(name, channels, outChannels, item.KernelSize, item.KernelSize / 2), $"conv{suffix}");
-                    if (configuration.BatchNorm) Add(new BatchNorm2d($"features.{index++}", outChannels), $"bn{suffix}");
-                    Add(new ReLU($"features.{index++}"), $"relu{suffix}");
+                    string suffix = $"{stage}_{++inStage}";
+                    specs.Add(new LayerSpec(name, $"conv{suffix}", LayerSpecKind.Convolution, channels, outChannels, item.KernelSize));
+                    if (configuration.BatchNorm) specs.Add(new LayerSpec($"features.{index++}", $"bn{suffix}", LayerSpecKind.BatchNorm, OutChannels: outChannels));
+                    specs.Add(new LayerSpec($"features.{index++}", $"relu{suffix}", LayerSpecKind.ReLU));
                     channels = outChannels;
                     break;
                 case FeatureKind.LocalResponseNorm:
-                    Add(new LocalResponseNorm(name, LrnParameters.Krizhevsky), $"norm{stage}");
+                    specs.Add(new LayerSpec(name, $"norm{stage}", LayerSpecKind.LocalResponseNorm));
                     break;
                 case FeatureKind.MaxPool:
-                    Add(new MaxPool2d(name), $"pool{stage}");
-                    stage++;
+                    specs.Add(new LayerSpec(name, $"pool{stage++}", LayerSpecKind.MaxPool));
                     inStage = 0;
                     break;
             }
@@ -52,17 +43,34 @@ internal static class VggLayerBuilder
 
         int map = FeatureMapSize(configuration, options.InputSize);
         int hidden = options.EffectiveHiddenUnits;
-        if (!fullyConvolutional) Add(new Flatten("flatten"), "flatten");
-        Layer Dense(string name, int inputs, int outputs, int kernel) => fullyConvolutional
-            ? new Conv2d(name, inputs, outputs, kernel, padding: 0)
-            : new Linear(name, inputs * kernel * kernel, outputs);
-        Add(Dense("classifier.0", channels, hidden, map), "fc6");
-        Add(new ReLU("classifier.1"), "relu6");
-        Add(new Dropout("classifier.2", options.Dropout), "drop6");
-        Add(Dense("classifier.3", hidden, hidden, 1), "fc7");
-        Add(new ReLU("classifier.4"), "relu7");
-        Add(new Dropout("classifier.5", options.Dropout), "drop7");
-        Add(Dense("classifier.6", hidden, options.Classes, 1), "fc8");
-        return (layers, roles.ToArray());
+        if (!fullyConvolutional) specs.Add(new LayerSpec("flatten", "flatten", LayerSpecKind.Flatten));
+        // In the fully-convolutional form fc6 is a convolution covering the whole feature map, fc7 and fc8 are 1x1.
+        LayerSpec Dense(string name, string role, int inputs, int outputs, int kernel) => fullyConvolutional
+            ? new LayerSpec(name, role, LayerSpecKind.Convolution, inputs, outputs, kernel)
+            : new LayerSpec(name, role, LayerSpecKind.Linear, checked(inputs * kernel * kernel), outputs);
+        specs.Add(Dense("classifier.0", "fc6", channels, hidden, map));
+        specs.Add(new LayerSpec("classifier.1", "relu6", LayerSpecKind.ReLU));
+        specs.Add(new LayerSpec("classifier.2", "drop6", LayerSpecKind.Dropout, DropoutProbability: options.Dropout));
+        specs.Add(Dense("classifier.3", "fc7", hidden, hidden, 1));
+        specs.Add(new LayerSpec("classifier.4", "relu7", LayerSpecKind.ReLU));
+        specs.Add(new LayerSpec("classifier.5", "drop7", LayerSpecKind.Dropout, DropoutProbability: options.Dropout));
+        specs.Add(Dense("classifier.6", "fc8", hidden, options.Classes, 1));
+        return specs;
+    }
+
+    public static (List<Layer> Layers, string[] Roles) Build(VggOptions options, VggConfiguration configuration, bool fullyConvolutional)
+    {
+        var plan = Plan(options, configuration, fullyConvolutional);
+        var layers = new List<Layer>(plan.Count);
+        try
+        {
+            foreach (var spec in plan) layers.Add(spec.Build());
+        }
+        catch
+        {
+            foreach (var l in layers) l.Dispose();
+            throw;
+        }
+        return (layers, plan.Select(s => s.Role).ToArray());
     }
 }
