@@ -1,4 +1,5 @@
 using VggSharp.Kernels;
+using VggSharp.Kernels.Fast;
 using VggSharp.Kernels.Reference;
 using Xunit;
 
@@ -10,6 +11,8 @@ public static class TestBackends
     private static readonly Dictionary<string, Func<IBackend>> Factories = new()
     {
         ["reference"] = () => new ReferenceBackend(),
+        ["fast"] = () => new FastBackend(),
+        ["fast-1thread"] = () => new FastBackend(1),
     };
 
     /// <summary>Names for [MemberData].</summary>

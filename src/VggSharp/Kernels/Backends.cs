@@ -1,3 +1,4 @@
+using VggSharp.Kernels.Fast;
 using VggSharp.Kernels.Reference;
 
 namespace VggSharp.Kernels;
@@ -6,8 +7,11 @@ namespace VggSharp.Kernels;
 public static class Backends
 {
     /// <summary>The backend new networks run on.</summary>
-    public static IBackend Default { get; set; } = new ReferenceBackend();
+    public static IBackend Default { get; set; } = new FastBackend();
 
     /// <summary>The plain-loop oracle.</summary>
     public static IBackend Reference { get; } = new ReferenceBackend();
+
+    /// <summary>The vectorised, multi-threaded backend on all processors.</summary>
+    public static IBackend Fast { get; } = new FastBackend();
 }
