@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Shared set-up for run.sh and test.sh (sourced by both): installs the Debian/Ubuntu packages the build needs,
+# skipping those already present, and checks for the .NET 10 SDK. Safe to run any number of times.
+set -euo pipefail
+
+# System packages needed beyond the .NET 10 SDK, by Debian package name. None yet: every dependency of the
+# library, the CLI and the tests is a managed NuGet package. Add names here when a feature needs a native one.
+SYSTEM_PACKAGES=()
+
+missing_packages=()
+for package in "${SYSTEM_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing_packages+=("$package")
+done
+if ((${#missing_packages[@]} > 0)); then
+    sudo_if_needed=()
+    if ((EUID != 0)); then sudo_if_needed=(sudo); fi
+    echo "setup: installing ${missing_packages[*]}" >&2
+    "${sudo_if_needed[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    "${sudo_if_needed[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+        "${missing_packages[@]}" >/dev/null
+fi
+
+if ! command -v dotnet >/dev/null 2>&1 || ! dotnet --list-sdks | grep -q '^10\.'; then
+    echo "setup: the .NET 10 SDK is required (https://dotnet.microsoft.com/download/dotnet/10.0)." >&2
+    exit 1
+fi
+
+# Quiet, non-interactive dotnet: no first-run banner or telemetry notice in logs.
+export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
