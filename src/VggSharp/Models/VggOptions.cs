@@ -52,6 +52,12 @@ public sealed record VggOptions
         if (InputSize < minimum)
             throw new ArgumentException($"Input size {InputSize} is too small for configuration {config.Name}: its {config.PoolCount} max-pooling stages need at least {minimum}x{minimum}.");
         if (InputSize > 4096) throw new ArgumentException($"Input size {InputSize} is larger than 4096.");
+        int lastChannels = Scaled(config.Features.Last(f => f.Kind == FeatureKind.Convolution).Channels);
+        int map = VggLayerBuilder.FeatureMapSize(config, InputSize);
+        long fc6Weights = (long)lastChannels * map * map * EffectiveHiddenUnits;
+        if (fc6Weights > int.MaxValue)
+            throw new ArgumentException(
+                $"fc6 would have {lastChannels}x{map}x{map} inputs and {EffectiveHiddenUnits} outputs, {fc6Weights} weights: more than one tensor can hold ({int.MaxValue}). Use a smaller input, width or head.");
         EffectivePreprocessing.Validate(InputChannels);
         return config;
     }

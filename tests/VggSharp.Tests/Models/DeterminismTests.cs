@@ -1,0 +1,46 @@
+using VggSharp.Kernels.Fast;
+using VggSharp.Layers;
+using VggSharp.Models;
+using VggSharp.Tensors;
+using Xunit;
+
+namespace VggSharp.Tests.Models;
+
+public class DeterminismTests
+{
+    /// <summary>Runs a few SGD steps of a small BN network with dropout on <paramref name="threads"/> threads; returns the final state.</summary>
+    private static List<byte[]> Train(int threads, ulong seed)
+    {
+        using var model = VggModel.Create(new VggOptions
+        {
+            Configuration = "BN:8,M,16,LRN,M,16,M", InputSize = 24, Classes = 5, Head = VggHead.Small, HiddenUnits = 32,
+        }, new FastBackend(threads));
+        model.Initialize(InitScheme.Kaiming, seed);
+        using var loss = new SoftmaxCrossEntropyLoss(model.Network.Backend);
+        using var batch = new Tensor(model.InputShape(6));
+        for (int step = 0; step < 3; step++)
+        {
+            using var images = TestData.Random(100 + step, batch.Shape.ToArray());
+            batch.CopyFrom(images);
+            model.Network.ZeroGradients();
+            var context = new ForwardContext { Training = true, Seed = seed, Step = step, SampleIndices = [.. Enumerable.Range(6 * step, 6).Select(i => (long)i)] };
+            loss.Compute(model.Forward(batch, context), [0, 1, 2, 3, 4, 0]);
+            model.Backward(loss.Gradient);
+            foreach (var p in model.Network.Parameters)
+            {
+                Span<float> v = p.Value.Span, g = p.Gradient.Span;
+                for (int i = 0; i < v.Length; i++) v[i] -= 0.01f * g[i];
+            }
+        }
+        return model.State().Select(e => e.Bytes.ToArray()).ToList();
+    }
+
+    [Fact]
+    public void TheSameSeedGivesTheSameBitsWhateverTheThreadCount()
+    {
+        var one = Train(1, 7);
+        Assert.Equal(one, Train(2, 7));
+        Assert.Equal(one, Train(3, 7));
+        Assert.NotEqual(one, Train(2, 8));
+    }
+}
