@@ -82,6 +82,14 @@ public sealed unsafe class Tensor : IDisposable
         return new Tensor(_owner ?? this, shape);
     }
 
+    /// <summary>A view of the first <paramref name="count"/> batch items, sharing this tensor's memory (a short last batch).</summary>
+    public Tensor FirstItems(int count)
+    {
+        if (count < 1 || count > Shape.N) throw new ArgumentOutOfRangeException(nameof(count), $"{count} items of a batch of {Shape.N}.");
+        ThrowIfDisposed();
+        return count == Shape.N ? this : new Tensor(_owner ?? this, Shape.WithBatch(count));
+    }
+
     /// <summary>Copies the elements of <paramref name="source"/>, which must have the same shape.</summary>
     public void CopyFrom(Tensor source)
     {

@@ -1,0 +1,63 @@
+using VggSharp.Tensors;
+
+namespace VggSharp.Data;
+
+/// <summary>
+/// One prepared batch. Its buffers belong to the loader and are reused: a batch is valid until the enumeration that
+/// produced it moves on. Bad images are left out, so <see cref="Count"/> may be below the batch size.
+/// </summary>
+public sealed class Batch : IDisposable
+{
+    private readonly Tensor _storage;
+    private Tensor? _view;
+
+    internal Batch(int capacity, int channels, int height, int width)
+    {
+        _storage = new Tensor(capacity, channels, height, width);
+        Labels = new int[capacity];
+        DatasetIndices = new int[capacity];
+        SampleIndices = new long[capacity];
+    }
+
+    /// <summary>The batch's position in its epoch (0-based).</summary>
+    public int Number { get; internal set; }
+
+    /// <summary>The number of samples in it.</summary>
+    public int Count { get; internal set; }
+
+    /// <summary>The images, [Count, C, H, W] (a view of the loader's buffer).</summary>
+    public Tensor Images => _view ??= _storage.FirstItems(Count);
+
+    /// <summary>The labels; the first <see cref="Count"/> entries are valid.</summary>
+    public int[] Labels { get; }
+
+    /// <summary>Each sample's index in the data set; the first <see cref="Count"/> entries are valid.</summary>
+    public int[] DatasetIndices { get; }
+
+    /// <summary>
+    /// Each sample's global index in the run (epoch * data set size + its position in the epoch's order): the identity
+    /// that keys its dropout masks; the first <see cref="Count"/> entries are valid.
+    /// </summary>
+    public long[] SampleIndices { get; }
+
+    /// <summary>The images that could not be used in this batch.</summary>
+    public List<BadImage> BadImages { get; } = [];
+
+    internal Tensor Storage => _storage;
+
+    internal void Reset(int number)
+    {
+        Number = number;
+        Count = 0;
+        BadImages.Clear();
+        if (_view is not null && !ReferenceEquals(_view, _storage)) _view.Dispose();
+        _view = null;
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (_view is not null && !ReferenceEquals(_view, _storage)) _view.Dispose();
+        _storage.Dispose();
+    }
+}

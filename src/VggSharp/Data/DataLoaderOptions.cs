@@ -1,0 +1,32 @@
+namespace VggSharp.Data;
+
+/// <summary>How a <see cref="DataLoader"/> batches, orders and prepares samples.</summary>
+public sealed record DataLoaderOptions
+{
+    /// <summary>Samples per batch. Default 256, the paper's.</summary>
+    public int BatchSize { get; init; } = 256;
+
+    /// <summary>Whether each epoch visits the samples in a new order drawn from <see cref="Seed"/> and the epoch.</summary>
+    public bool Shuffle { get; init; } = true;
+
+    /// <summary>The run's seed: orders and augmentations derive from it.</summary>
+    public ulong Seed { get; init; }
+
+    /// <summary>Background threads that decode and transform. Default: one per processor.</summary>
+    public int Workers { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>Batches prepared ahead of the consumer (the bounded queue's capacity). Default 4.</summary>
+    public int Prefetch { get; init; } = 4;
+
+    /// <summary>Only the first this many samples of the data set (for quick runs); null for all.</summary>
+    public int? Limit { get; init; }
+
+    /// <summary>Checks the values.</summary>
+    public void Validate()
+    {
+        if (BatchSize < 1) throw new ArgumentException($"Batch size must be at least 1, got {BatchSize}.");
+        if (Workers < 1) throw new ArgumentException($"Loader workers must be at least 1, got {Workers}.");
+        if (Prefetch < 1) throw new ArgumentException($"Prefetch must be at least 1, got {Prefetch}.");
+        if (Limit is < 1) throw new ArgumentException($"Limit must be at least 1, got {Limit}.");
+    }
+}
