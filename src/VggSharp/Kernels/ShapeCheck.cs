@@ -14,12 +14,14 @@ internal static class ShapeCheck
         if (weight.Shape[1] != input.Shape.C)
             throw new ArgumentException($"Weight {weight.Shape} expects {weight.Shape[1]} input channels but the input {input.Shape} has {input.Shape.C}.");
         int oh = input.Shape.H + 2 * padding - k + 1, ow = input.Shape.W + 2 * padding - k + 1;
-        Expect(output, new TensorShape(input.Shape.N, weight.Shape[0], oh, ow), "output");
+        Expect(output, [input.Shape.N, weight.Shape[0], oh, ow], "output");
     }
 
-    public static void Expect(Tensor t, TensorShape shape, string name)
+    /// <summary>Checks <paramref name="t"/>'s dimensions; a span rather than a <see cref="TensorShape"/>, so a passing check allocates nothing.</summary>
+    public static void Expect(Tensor t, ReadOnlySpan<int> dimensions, string name)
     {
-        if (t.Shape != shape) throw new ArgumentException($"{name} has shape {t.Shape}, expected {shape}.");
+        if (!t.Shape.Dimensions.SequenceEqual(dimensions))
+            throw new ArgumentException($"{name} has shape {t.Shape}, expected {new TensorShape(dimensions.ToArray())}.");
     }
 
     public static void Rank(Tensor t, int rank, string name)
@@ -37,7 +39,7 @@ internal static class ShapeCheck
         Rank(input, 2, "input"); Rank(weight, 2, "weight"); Rank(output, 2, "output");
         if (weight.Shape[1] != input.Shape[1])
             throw new ArgumentException($"Weight {weight.Shape} expects {weight.Shape[1]} inputs but the input {input.Shape} has {input.Shape[1]}.");
-        Expect(output, new TensorShape(input.Shape[0], weight.Shape[0]), "output");
+        Expect(output, [input.Shape[0], weight.Shape[0]], "output");
     }
 
     public static void Pool(Tensor input, Tensor output, int argmaxLength)
@@ -45,7 +47,7 @@ internal static class ShapeCheck
         Rank(input, 4, "input");
         var s = input.Shape;
         if (s.H < 2 || s.W < 2) throw new ArgumentException($"2x2 max pooling needs at least 2x2 input, got {s}.");
-        Expect(output, new TensorShape(s.N, s.C, s.H / 2, s.W / 2), "output");
+        Expect(output, [s.N, s.C, s.H / 2, s.W / 2], "output");
         if (argmaxLength != output.Length) throw new ArgumentException($"argmax has {argmaxLength} entries, expected {output.Length}.");
     }
 

@@ -11,6 +11,9 @@ public sealed class Sequential : IDisposable
 {
     private readonly Layer[] _layers;
 
+    /// <summary>Collected once: layers build their parameter lists on each call, and training asks every step.</summary>
+    private readonly Parameter[] _parameters;
+
     /// <summary>Creates a network over <paramref name="layers"/>, all running on <paramref name="backend"/>.</summary>
     public Sequential(IEnumerable<Layer> layers, IBackend backend)
     {
@@ -18,6 +21,7 @@ public sealed class Sequential : IDisposable
         var duplicate = _layers.GroupBy(l => l.Name).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null) throw new ArgumentException($"Two layers are named {duplicate.Key}.");
         Backend = backend;
+        _parameters = [.. _layers.SelectMany(l => l.Parameters)];
     }
 
     /// <summary>The layers in order.</summary>
@@ -35,7 +39,7 @@ public sealed class Sequential : IDisposable
     }
 
     /// <summary>All trainable parameters, in layer order.</summary>
-    public IEnumerable<Parameter> Parameters => _layers.SelectMany(l => l.Parameters);
+    public IEnumerable<Parameter> Parameters => _parameters;
 
     /// <summary>The full state with torchvision keys ("features.0.weight"), in layer order.</summary>
     public IEnumerable<StateEntry> State() => _layers.SelectMany(l => l.State().Select(e => e.WithKey($"{l.Name}.{e.Key}")));
@@ -70,7 +74,7 @@ public sealed class Sequential : IDisposable
     /// <summary>Sets every parameter gradient to zero (see <see cref="Parameter.Gradient"/>).</summary>
     public void ZeroGradients()
     {
-        foreach (var p in Parameters) p.Gradient.Clear();
+        foreach (var p in _parameters) p.Gradient.Clear();
     }
 
     /// <summary>Frees every layer.</summary>

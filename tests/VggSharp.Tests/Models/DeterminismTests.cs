@@ -6,6 +6,7 @@ using Xunit;
 
 namespace VggSharp.Tests.Models;
 
+[Collection(MeasuredAlone.Name)]
 public class DeterminismTests
 {
     /// <summary>Runs a few SGD steps of a small BN network with dropout on <paramref name="threads"/> threads; returns the final state.</summary>
@@ -42,5 +43,31 @@ public class DeterminismTests
         Assert.Equal(one, Train(2, 7));
         Assert.Equal(one, Train(3, 7));
         Assert.NotEqual(one, Train(2, 8));
+    }
+
+    [Fact]
+    public void AWarmTrainingStepAllocatesNoTensors()
+    {
+        using var model = VggModel.Create(new VggOptions { Configuration = "A", WidthMultiplier = 0.25, InputSize = 32, Classes = 10, Head = VggHead.Small });
+        model.Initialize(InitScheme.Kaiming, 1);
+        using var loss = new SoftmaxCrossEntropyLoss(model.Network.Backend);
+        using var batch = TestData.Random(1, model.InputShape(8).ToArray());
+        int[] labels = [.. Enumerable.Range(0, 8)];
+        void Step()
+        {
+            model.Network.ZeroGradients();
+            loss.Compute(model.Forward(batch, new ForwardContext { Training = true }), labels);
+            model.Backward(loss.Gradient);
+        }
+        Step();
+        Step();
+        long activationBytes = ModelSummary.Of(model).ActivationBytes * 8;
+        long before = GC.GetTotalAllocatedBytes(precise: true);
+        for (int i = 0; i < 5; i++) Step();
+        long perStep = (GC.GetTotalAllocatedBytes(precise: true) - before) / 5;
+        // Tensors live in native memory and kernels hand their work to the thread team as structs, so what is left is
+        // bookkeeping outside the kernels (about 1.3 KB: layer output shapes, the context); it must stay tiny next to
+        // the activations a careless step would reallocate.
+        Assert.True(perStep < 4 * 1024 && perStep * 100 < activationBytes, $"{perStep} managed bytes per step; activations are {activationBytes} bytes");
     }
 }

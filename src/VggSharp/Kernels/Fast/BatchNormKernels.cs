@@ -11,11 +11,18 @@ internal static unsafe class BatchNormKernels
     public static void ForwardTraining(Workers workers, Tensor input, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVariance,
         float momentum, float epsilon, Tensor output, Tensor savedMean, Tensor savedInverseStd)
     {
-        var (batch, channels, spatial) = Dims(input);
-        long count = (long)batch * spatial;
-        float* x = input.Pointer(), y = output.Pointer();
-        workers.For(channels, c =>
+        var job = new Training(input, gamma, beta, runningMean, runningVariance, momentum, epsilon, output, savedMean, savedInverseStd);
+        workers.For(input.Shape[1], ref job);
+    }
+
+    private readonly struct Training(Tensor input, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVariance,
+        float momentum, float epsilon, Tensor output, Tensor savedMean, Tensor savedInverseStd) : IWorkPiece
+    {
+        public void Run(int c)
         {
+            var (batch, channels, spatial) = Dims(input);
+            long count = (long)batch * spatial;
+            float* x = input.Pointer(), y = output.Pointer();
             double sum = 0;
             for (int n = 0; n < batch; n++)
             {
@@ -40,16 +47,23 @@ internal static unsafe class BatchNormKernels
             double unbiased = count > 1 ? squares / (count - 1) : variance;
             runningMean.Span[c] = (float)((1 - momentum) * runningMean.Span[c] + momentum * mean);
             runningVariance.Span[c] = (float)((1 - momentum) * runningVariance.Span[c] + momentum * unbiased);
-        });
+        }
     }
 
     public static void ForwardInference(Workers workers, Tensor input, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVariance,
         float epsilon, Tensor output)
     {
-        var (batch, channels, spatial) = Dims(input);
-        float* x = input.Pointer(), y = output.Pointer();
-        workers.For(channels, c =>
+        var job = new Inference(input, gamma, beta, runningMean, runningVariance, epsilon, output);
+        workers.For(input.Shape[1], ref job);
+    }
+
+    private readonly struct Inference(Tensor input, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVariance,
+        float epsilon, Tensor output) : IWorkPiece
+    {
+        public void Run(int c)
         {
+            var (batch, channels, spatial) = Dims(input);
+            float* x = input.Pointer(), y = output.Pointer();
             double inverse = 1.0 / Math.Sqrt(runningVariance.Span[c] + (double)epsilon);
             var normalize = new NormalizeOperator(runningMean.Span[c], (float)(inverse * gamma.Span[c]), beta.Span[c]);
             for (int n = 0; n < batch; n++)
@@ -57,17 +71,24 @@ internal static unsafe class BatchNormKernels
                 var plane = Plane(x, n, c, channels, spatial);
                 ElementWise.Apply(normalize, plane, plane, new Span<float>(y + ((long)n * channels + c) * spatial, spatial));
             }
-        });
+        }
     }
 
     public static void Backward(Workers workers, Tensor input, Tensor gradOutput, Tensor gamma, Tensor savedMean, Tensor savedInverseStd,
         Tensor gradInput, Tensor gradGamma, Tensor gradBeta)
     {
-        var (batch, channels, spatial) = Dims(input);
-        long count = (long)batch * spatial;
-        float* x = input.Pointer(), dy = gradOutput.Pointer(), dx = gradInput.Pointer();
-        workers.For(channels, c =>
+        var job = new Gradients(input, gradOutput, gamma, savedMean, savedInverseStd, gradInput, gradGamma, gradBeta);
+        workers.For(input.Shape[1], ref job);
+    }
+
+    private readonly struct Gradients(Tensor input, Tensor gradOutput, Tensor gamma, Tensor savedMean, Tensor savedInverseStd,
+        Tensor gradInput, Tensor gradGamma, Tensor gradBeta) : IWorkPiece
+    {
+        public void Run(int c)
         {
+            var (batch, channels, spatial) = Dims(input);
+            long count = (long)batch * spatial;
+            float* x = input.Pointer(), dy = gradOutput.Pointer(), dx = gradInput.Pointer();
             float mean = savedMean.Span[c];
             double inverse = savedInverseStd.Span[c], sumDy = 0, sumDyCentered = 0;
             for (int n = 0; n < batch; n++)
@@ -87,7 +108,7 @@ internal static unsafe class BatchNormKernels
             }
             gradGamma.Span[c] += (float)sumDyXhat;
             gradBeta.Span[c] += (float)sumDy;
-        });
+        }
     }
 
     private static ReadOnlySpan<float> Plane(float* data, int n, int c, int channels, int spatial) =>

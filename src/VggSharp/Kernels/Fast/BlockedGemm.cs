@@ -35,9 +35,17 @@ internal static unsafe class BlockedGemm<TVector, TWidth>
             Sequential(transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, accumulate);
             return;
         }
-        int unitsPerPiece = (units + pieces - 1) / pieces;
-        workers.For(pieces, piece =>
+        var job = new Blocks(transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc, accumulate, splitColumns, (units + pieces - 1) / pieces);
+        workers.For(pieces, ref job);
+    }
+
+    /// <summary>Piece p computes the p-th slice of <c>unitsPerPiece</c> micro-tile columns (or rows) of C.</summary>
+    private readonly struct Blocks(bool transposeA, bool transposeB, int m, int n, int k, float* a, int lda, float* b, int ldb,
+        float* c, int ldc, bool accumulate, bool splitColumns, int unitsPerPiece) : IWorkPiece
+    {
+        public void Run(int piece)
         {
+            int mr = GemmMicroKernel<TVector, TWidth>.Rows, nr = GemmMicroKernel<TVector, TWidth>.Columns;
             int first = piece * unitsPerPiece;
             if (splitColumns)
             {
@@ -53,7 +61,7 @@ internal static unsafe class BlockedGemm<TVector, TWidth>
                 float* ai = transposeA ? a + i0 : a + (nint)i0 * lda;
                 Sequential(transposeA, transposeB, height, n, k, ai, lda, b, ldb, c + (nint)i0 * ldc, ldc, accumulate);
             }
-        });
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

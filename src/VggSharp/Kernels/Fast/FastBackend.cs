@@ -174,9 +174,18 @@ public sealed unsafe class FastBackend : IBackend
     }
 
     /// <summary>Applies an element-wise operator over contiguous ranges split between the workers.</summary>
-    private void Parallel<TOperator>(TOperator op, Tensor x, Tensor y, Tensor destination) where TOperator : struct, IElementwiseOperator =>
-        _workers.ForRanges(destination.Length, ElementwiseGrain, (start, length) =>
-            ElementWise.Apply(op, x.Span.Slice(start, length), y.Span.Slice(start, length), destination.Span.Slice(start, length)));
+    private void Parallel<TOperator>(TOperator op, Tensor x, Tensor y, Tensor destination) where TOperator : struct, IElementwiseOperator
+    {
+        var job = new ElementwiseRanges<TOperator>(op, x, y, destination);
+        _workers.ForRanges(destination.Length, ElementwiseGrain, ref job);
+    }
+
+    private readonly struct ElementwiseRanges<TOperator>(TOperator op, Tensor x, Tensor y, Tensor destination) : IRangePiece
+        where TOperator : struct, IElementwiseOperator
+    {
+        public void Run(int start, int length) =>
+            ElementWise.Apply(op, x.Span.Slice(start, length), y.Span.Slice(start, length), destination.Span.Slice(start, length));
+    }
 
     private static void CheckBatchNorm(Tensor input, Tensor other, params Tensor[] perChannel)
     {

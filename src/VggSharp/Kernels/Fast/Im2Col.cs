@@ -10,9 +10,15 @@ internal static unsafe class Im2Col
     /// <summary>Fills <paramref name="columns"/> for output rows [y0, y0 + rows). Channels are split over the workers.</summary>
     public static void Lower(Workers workers, float* image, ConvGeometry g, int y0, int rows, float* columns)
     {
-        int band = rows * g.OutWidth;
-        workers.For(g.Channels, c =>
+        var job = new Lowering(image, g, y0, rows, columns);
+        workers.For(g.Channels, ref job);
+    }
+
+    private readonly struct Lowering(float* image, ConvGeometry g, int y0, int rows, float* columns) : IWorkPiece
+    {
+        public void Run(int c)
         {
+            int band = rows * g.OutWidth;
             for (int i = 0; i < g.Kernel; i++)
             for (int j = 0; j < g.Kernel; j++)
             {
@@ -33,7 +39,7 @@ internal static unsafe class Im2Col
                     destination[end..].Clear();
                 }
             }
-        });
+        }
     }
 
     /// <summary>
@@ -42,9 +48,15 @@ internal static unsafe class Im2Col
     /// </summary>
     public static void Raise(Workers workers, float* columns, ConvGeometry g, int y0, int rows, float* image)
     {
-        int band = rows * g.OutWidth;
-        workers.For(g.Channels, c =>
+        var job = new Raising(columns, g, y0, rows, image);
+        workers.For(g.Channels, ref job);
+    }
+
+    private readonly struct Raising(float* columns, ConvGeometry g, int y0, int rows, float* image) : IWorkPiece
+    {
+        public void Run(int c)
         {
+            int band = rows * g.OutWidth;
             for (int i = 0; i < g.Kernel; i++)
             for (int j = 0; j < g.Kernel; j++)
             {
@@ -58,6 +70,6 @@ internal static unsafe class Im2Col
                     ElementWise.Apply(new AddOperator(), target, new ReadOnlySpan<float>(row + r * g.OutWidth + start, end - start), target);
                 }
             }
-        });
+        }
     }
 }

@@ -7,11 +7,17 @@ internal static unsafe class LrnKernels
 {
     public static void Forward(Workers workers, Tensor input, Tensor output, Tensor scale, LrnParameters parameters)
     {
-        int c = input.Shape.C, hw = input.Shape.H * input.Shape.W;
-        int before = parameters.Size / 2, after = (parameters.Size - 1) / 2;
-        float* x = input.Pointer(), y = output.Pointer(), s = scale.Pointer();
-        workers.For(input.Shape.N * c, plane =>
+        var job = new ForwardPlanes(input, output, scale, parameters);
+        workers.For(input.Shape.N * input.Shape.C, ref job);
+    }
+
+    private readonly struct ForwardPlanes(Tensor input, Tensor output, Tensor scale, LrnParameters parameters) : IWorkPiece
+    {
+        public void Run(int plane)
         {
+            int c = input.Shape.C, hw = input.Shape.H * input.Shape.W;
+            int before = parameters.Size / 2, after = (parameters.Size - 1) / 2;
+            float* x = input.Pointer(), y = output.Pointer(), s = scale.Pointer();
             int n = plane / c, ci = plane % c;
             var sc = new Span<float>(s + (long)plane * hw, hw);
             sc.Clear();
@@ -23,17 +29,23 @@ internal static unsafe class LrnKernels
             ElementWise.Apply(new NormalizeOperator(0f, parameters.Alpha / parameters.Size, parameters.K), sc, sc, sc);
             ElementWise.Apply(new PowerScaleOperator(-parameters.Beta), new ReadOnlySpan<float>(x + (long)plane * hw, hw), sc,
                 new Span<float>(y + (long)plane * hw, hw));
-        });
+        }
     }
 
     public static void Backward(Workers workers, Tensor input, Tensor output, Tensor scale, Tensor gradOutput, Tensor gradInput, LrnParameters parameters)
     {
-        int c = input.Shape.C, hw = input.Shape.H * input.Shape.W;
-        int before = parameters.Size / 2, after = (parameters.Size - 1) / 2;
-        float factor = 2f * parameters.Alpha * parameters.Beta / parameters.Size;
-        float* x = input.Pointer(), y = output.Pointer(), s = scale.Pointer(), dy = gradOutput.Pointer(), dx = gradInput.Pointer();
-        workers.For(input.Shape.N * c, plane =>
+        var job = new BackwardPlanes(input, output, scale, gradOutput, gradInput, parameters);
+        workers.For(input.Shape.N * input.Shape.C, ref job);
+    }
+
+    private readonly struct BackwardPlanes(Tensor input, Tensor output, Tensor scale, Tensor gradOutput, Tensor gradInput, LrnParameters parameters) : IWorkPiece
+    {
+        public void Run(int plane)
         {
+            int c = input.Shape.C, hw = input.Shape.H * input.Shape.W;
+            int before = parameters.Size / 2, after = (parameters.Size - 1) / 2;
+            float factor = 2f * parameters.Alpha * parameters.Beta / parameters.Size;
+            float* x = input.Pointer(), y = output.Pointer(), s = scale.Pointer(), dy = gradOutput.Pointer(), dx = gradInput.Pointer();
             int n = plane / c, cj = plane % c;
             float* scratch = Workspace.Scratch(2 * hw);
             Span<float> cross = new(scratch, hw), term = new(scratch + hw, hw);
@@ -51,6 +63,6 @@ internal static unsafe class LrnKernels
             ElementWise.Apply(new PowerScaleOperator(-parameters.Beta), new ReadOnlySpan<float>(dy + j, hw), new ReadOnlySpan<float>(s + j, hw), gradient);
             ElementWise.Apply(new MultiplyOperator(), new ReadOnlySpan<float>(x + j, hw), cross, term);
             ElementWise.Apply(new ScaledAddOperator(-factor), gradient, term, gradient);
-        });
+        }
     }
 }

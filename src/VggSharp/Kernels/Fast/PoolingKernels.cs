@@ -8,12 +8,19 @@ internal static unsafe class PoolingKernels
 {
     public static void Forward(Workers workers, Tensor input, Tensor output, int* argmax)
     {
-        int planes = input.Shape.N * input.Shape.C, h = input.Shape.H, w = input.Shape.W, oh = h / 2, ow = w / 2;
+        int planes = input.Shape.N * input.Shape.C, h = input.Shape.H, w = input.Shape.W;
         float* x = input.Pointer(), y = output.Pointer();
-        workers.ForRanges(planes, 4, (first, count) =>
+        var job = new ForwardPlanes(x, h, w, y, argmax);
+        workers.ForRanges(planes, 4, ref job);
+    }
+
+    private readonly struct ForwardPlanes(float* x, int h, int w, float* y, int* argmax) : IRangePiece
+    {
+        public void Run(int first, int count)
         {
+            int oh = h / 2, ow = w / 2;
             for (int p = first; p < first + count; p++) ForwardPlane(x + (long)p * h * w, w, oh, ow, y + (long)p * oh * ow, argmax + (long)p * oh * ow);
-        });
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -43,12 +50,18 @@ internal static unsafe class PoolingKernels
         for (long i = 0; i < gradOutput.Length; i++)
             if ((uint)argmax[i] >= (uint)plane) throw new ArgumentException($"argmax {argmax[i]} is outside the input plane.");
         float* dy = gradOutput.Pointer(), dx = gradInput.Pointer();
-        workers.ForRanges(planes, 4, (first, count) =>
+        var job = new BackwardPlanes(dy, argmax, dx, plane, outPlane);
+        workers.ForRanges(planes, 4, ref job);
+    }
+
+    private readonly struct BackwardPlanes(float* dy, int* argmax, float* dx, int plane, int outPlane) : IRangePiece
+    {
+        public void Run(int first, int count)
         {
             new Span<float>(dx + (long)first * plane, count * plane).Clear();
             for (int p = first; p < first + count; p++)
             for (int i = 0; i < outPlane; i++)
                 dx[(long)p * plane + argmax[(long)p * outPlane + i]] += dy[(long)p * outPlane + i];
-        });
+        }
     }
 }
