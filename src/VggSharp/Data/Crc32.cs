@@ -1,14 +1,14 @@
 namespace VggSharp.Data;
 
-/// <summary>The CRC-32 of ISO 3309 / ITU-T V.42 (reflected polynomial 0xEDB88320) that PNG chunks carry.</summary>
+/// <summary>The CRC-32 of ISO 3309 / ITU-T V.42 (reflected polynomial 0xEDB88320) that PNG chunks and gzip trailers carry.</summary>
 internal static class Crc32
 {
     private static readonly uint[] Table = BuildTable();
 
-    /// <summary>The CRC of <paramref name="data"/>.</summary>
-    public static uint Compute(ReadOnlySpan<byte> data)
+    /// <summary>The CRC of <paramref name="data"/>, or of what <paramref name="previous"/> covered followed by it.</summary>
+    public static uint Compute(ReadOnlySpan<byte> data, uint previous = 0)
     {
-        uint crc = 0xFFFFFFFFu;
+        uint crc = previous ^ 0xFFFFFFFFu;
         foreach (byte b in data) crc = Table[(crc ^ b) & 0xFF] ^ (crc >> 8);
         return crc ^ 0xFFFFFFFFu;
     }

@@ -29,8 +29,10 @@ public static class IdxReader
             file.Position = 0;
             if (got == 2 && magic[0] == 0x1F && magic[1] == 0x8B)
             {
-                using var gzip = new GZipStream(file, CompressionMode.Decompress);
-                return Read(gzip, knownLength: null, path);
+                IdxArray array;
+                using (var gzip = new GZipStream(file, CompressionMode.Decompress, leaveOpen: true)) array = Read(gzip, knownLength: null, path);
+                CheckGzipTrailer(file, array, path);
+                return array;
             }
             return Read(file, file.Length, path);
         }
@@ -84,6 +86,26 @@ public static class IdxReader
         byte[] data = knownLength is null ? ReadGrowing(stream, elements, source) : new byte[elements];
         if (knownLength is not null) stream.ReadExactly(data);
         return new IdxArray(dimensions, data);
+    }
+
+    // .NET stops quietly when a gzip file ends inside its 8-byte trailer, so check the trailer's CRC-32 and length
+    // (mod 2^32) here. A file of several gzip members would fail this; IDX files are written as one.
+    private static void CheckGzipTrailer(FileStream file, IdxArray array, string source)
+    {
+        int rank = array.Dimensions.Count;
+        Span<byte> header = stackalloc byte[4 + 4 * rank];
+        header[..4].Clear();
+        header[2] = UnsignedByte;
+        header[3] = (byte)rank;
+        for (int i = 0; i < rank; i++) BinaryPrimitives.WriteInt32BigEndian(header[(4 + 4 * i)..], array.Dimensions[i]);
+        uint crc = Crc32.Compute(array.Data, Crc32.Compute(header));
+        uint size = (uint)(header.Length + array.Data.LongLength);
+
+        Span<byte> trailer = stackalloc byte[8];
+        file.Position = Math.Max(0, file.Length - 8);
+        bool complete = file.ReadAtLeast(trailer, 8, throwOnEndOfStream: false) == 8;
+        if (!complete || BinaryPrimitives.ReadUInt32LittleEndian(trailer) != crc || BinaryPrimitives.ReadUInt32LittleEndian(trailer[4..]) != size)
+            throw new ImageFormatException(source, "gzip trailer is missing or does not match the data (truncated or corrupt file)");
     }
 
     // Compressed data's length is unknown until it is inflated: grow the buffer only as data arrives, so a small file
