@@ -3,9 +3,10 @@
 # skipping those already present, and checks for the .NET 10 SDK. Safe to run any number of times.
 set -euo pipefail
 
-# System packages needed beyond the .NET 10 SDK, by Debian package name. None yet: every dependency of the
-# library, the CLI and the tests is a managed NuGet package. Add names here when a feature needs a native one.
-SYSTEM_PACKAGES=()
+# System packages needed beyond the .NET 10 SDK, by Debian package name: libturbojpeg0 for JPEG decoding
+# (VggSharp.Data.JpegDecoder loads libturbojpeg.so.0), dataset-fashion-mnist for the IDX tests, which read the real
+# test set. The image tests' PNG and JPEG files are copied into tests/fixtures, so python3-skimage is not needed.
+SYSTEM_PACKAGES=(libturbojpeg0 dataset-fashion-mnist)
 
 missing_packages=()
 for package in "${SYSTEM_PACKAGES[@]}"; do
