@@ -14,7 +14,4 @@ public readonly record struct PixelRegion(int X, int Y, int Width, int Height)
             throw new ArgumentOutOfRangeException(nameof(PixelRegion),
                 $"Region {Width}x{Height} at ({X}, {Y}) does not fit inside a {width}x{height} image.");
     }
-
-    /// <summary>The number of pixels.</summary>
-    public long Area => (long)Width * Height;
 }
