@@ -13,6 +13,10 @@ namespace VggSharp.Interop;
 public static class SafetensorsWriter
 {
     private const int Alignment = 8;
+    private const string TemporarySuffix = ".tmp";
+
+    /// <summary>The pattern (for <see cref="Directory.EnumerateFiles(string, string)"/>) of the temporary files a write to <paramref name="fileName"/> uses, which a killed process leaves behind.</summary>
+    internal static string TemporaryFilePattern(string fileName) => $".{fileName}.*{TemporarySuffix}";
 
     /// <summary>Writes <paramref name="tensors"/> and optional string <paramref name="metadata"/> to <paramref name="path"/>.</summary>
     public static void Write(string path, IReadOnlyList<SafetensorsTensorSource> tensors, IReadOnlyDictionary<string, string>? metadata = null)
@@ -31,7 +35,7 @@ public static class SafetensorsWriter
 
         byte[] header = Header(layout, metadata);
         string target = System.IO.Path.GetFullPath(path);
-        string temporary = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(target)!, $".{System.IO.Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
+        string temporary = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(target)!, $".{System.IO.Path.GetFileName(target)}.{Guid.NewGuid():N}{TemporarySuffix}");
         try
         {
             using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 16))
