@@ -4,7 +4,7 @@ namespace VggSharp.Training;
 /// The paper's learning-rate policy (section 3.1): "the learning rate was decreased by a factor of 10 when the
 /// validation set accuracy stopped improving", three times in all. After each epoch the trainer reports validation
 /// top-1 accuracy to <see cref="Observe"/>; <see cref="PlateauScheduleOptions.Patience"/> epochs in a row without an
-/// improvement of at least <see cref="PlateauScheduleOptions.MinImprovement"/> over the best so far divide the rate by
+/// improvement of more than <see cref="PlateauScheduleOptions.MinImprovement"/> over the best so far divide the rate by
 /// <see cref="PlateauScheduleOptions.Factor"/>. The best accuracy is kept across a reduction (as in PyTorch's
 /// ReduceLROnPlateau), so the lower rate has to beat it. A plateau after the last reduction, or the epoch limit, stops
 /// training. Pure logic: its whole state is <see cref="State"/>, which a checkpoint stores.
@@ -42,7 +42,7 @@ public sealed class LearningRateSchedule
 
         var s = State;
         int epoch = s.EpochsObserved + 1;
-        bool improved = s.BestAccuracy is not double best || validationAccuracy >= best + Options.MinImprovement;
+        bool improved = s.BestAccuracy is not double best || validationAccuracy > best + Options.MinImprovement;
         s = improved
             ? s with { EpochsObserved = epoch, BestAccuracy = validationAccuracy, BestEpoch = epoch, EpochsSinceImprovement = 0 }
             : s with { EpochsObserved = epoch, EpochsSinceImprovement = s.EpochsSinceImprovement + 1 };

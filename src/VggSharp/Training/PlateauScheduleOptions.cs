@@ -19,8 +19,8 @@ public sealed record PlateauScheduleOptions
     public int Patience { get; init; } = 2;
 
     /// <summary>
-    /// The least rise in validation top-1 accuracy (a fraction: 0.001 is 0.1 percentage point) over the best so far
-    /// that counts as an improvement. Default 0.001.
+    /// How much validation top-1 accuracy (a fraction: 0.001 is 0.1 percentage point) must rise above the best so far
+    /// to count as an improvement; an equal accuracy never does. Default 0.001.
     /// </summary>
     public double MinImprovement { get; init; } = 0.001;
 
