@@ -37,6 +37,9 @@ public sealed class Checkpoint : IDisposable
     private const string ScheduleKey = "checkpoint.schedule";
     private const string OptimizerKey = "checkpoint.optimizer";
 
+    /// <summary>Missing fields and nulls in the stored state are errors, not zeros.</summary>
+    private static readonly JsonSerializerOptions StrictJson = new() { RespectRequiredConstructorParameters = true, RespectNullableAnnotations = true };
+
     private Checkpoint(string path, VggModel model, SgdOptimizer optimizer, LearningRateScheduleState schedule,
         TrainingPosition position, ulong seed, IReadOnlyDictionary<string, string> extra)
     {
@@ -209,12 +212,10 @@ public sealed class Checkpoint : IDisposable
         }
     }
 
-    private static readonly JsonSerializerOptions StrictJson = new() { RespectRequiredConstructorParameters = true, RespectNullableAnnotations = true };
-
     /// <summary>A killed process leaves its temporary file; with one trainer per run directory, any such file is stale.</summary>
     private static void RemoveStaleTemporaryFiles(string runDirectory)
     {
-        foreach (string stale in Directory.EnumerateFiles(runDirectory, SafetensorsWriter.TemporaryFilePattern(FileName))) File.Delete(stale);
+        foreach (string stale in Directory.EnumerateFiles(runDirectory, AtomicFile.TemporaryFilePattern(FileName))) File.Delete(stale);
     }
 
     /// <summary>The optimizer's options as stored in the metadata.</summary>

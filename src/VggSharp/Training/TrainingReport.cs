@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using VggSharp.Evaluation;
+using VggSharp.Interop;
 
 namespace VggSharp.Training;
 
