@@ -6,9 +6,9 @@ namespace VggSharp.Interop;
 /// <summary>
 /// Writes safetensors files: an 8-byte little-endian header length, a JSON header padded with spaces to a multiple of
 /// 8 bytes, then the tensors back to back. The layout is deterministic: wider element types first (so every tensor
-/// stays aligned to its element size), otherwise in the order given. The file appears atomically: it is written to a
-/// temporary file in the same directory, flushed to disk and renamed over the target, so a crash leaves either the
-/// old file or the complete new one.
+/// stays aligned to its element size), otherwise in the order given. The file appears atomically (<see cref="AtomicFile"/>):
+/// it is written to a temporary file in the same directory, flushed to disk and renamed over the target, so a crash
+/// leaves either the old file or the complete new one.
 /// </summary>
 public static class SafetensorsWriter
 {
@@ -30,26 +30,14 @@ public static class SafetensorsWriter
         }
 
         byte[] header = Header(layout, metadata);
-        string target = System.IO.Path.GetFullPath(path);
-        string temporary = System.IO.Path.Combine(System.IO.Path.GetDirectoryName(target)!, $".{System.IO.Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
-        try
+        AtomicFile.Write(path, stream =>
         {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 16))
-            {
-                Span<byte> length = stackalloc byte[8];
-                BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)header.Length);
-                stream.Write(length);
-                stream.Write(header);
-                foreach (var t in layout) stream.Write(t.Data());
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temporary, target, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temporary);
-            throw;
-        }
+            Span<byte> length = stackalloc byte[8];
+            BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)header.Length);
+            stream.Write(length);
+            stream.Write(header);
+            foreach (var t in layout) stream.Write(t.Data());
+        });
     }
 
     private static byte[] Header(List<SafetensorsTensorSource> layout, IReadOnlyDictionary<string, string>? metadata)

@@ -69,6 +69,18 @@ public static class VggModelFile
         Copy(reader, model);
     }
 
+    /// <summary>
+    /// Builds the model the metadata of an open file describes and loads the tensors whose keys pass
+    /// <paramref name="isModelKey"/>, for files that hold more than a model (a training checkpoint's momentum buffers).
+    /// </summary>
+    internal static VggModel Load(SafetensorsReader reader, Func<string, bool> isModelKey, IBackend? backend)
+    {
+        var metadata = reader.Header.Metadata;
+        if (!ModelMetadata.IsPresent(metadata))
+            throw new WeightsFormatException(reader.Path, "the file has no VggSharp metadata");
+        return Build(reader, ModelMetadata.ToOptions(metadata, reader.Path), backend, isModelKey);
+    }
+
     /// <summary>The file's metadata: the architecture and preprocessing under "vggsharp.*" and any extra entries; empty if it has none.</summary>
     public static IReadOnlyDictionary<string, string> ReadMetadata(string path)
     {
@@ -99,7 +111,7 @@ public static class VggModelFile
             throw new WeightsFormatException(reader.Path, $"unsupported dtype {unsupported.DataType.HeaderName()} for {unsupported.Name}: only F32 and I64 load into a model");
     }
 
-    private static VggModel Build(SafetensorsReader reader, VggOptions options, IBackend? backend)
+    private static VggModel Build(SafetensorsReader reader, VggOptions options, IBackend? backend, Func<string, bool>? isModelKey = null)
     {
         CheckDataTypes(reader);
         var configuration = options.Validate();
@@ -112,7 +124,7 @@ public static class VggModelFile
         var model = VggModel.Create(options, backend);
         try
         {
-            Copy(reader, model);
+            Copy(reader, model, isModelKey);
             return model;
         }
         catch
@@ -122,20 +134,20 @@ public static class VggModelFile
         }
     }
 
-    private static void Copy(SafetensorsReader reader, VggModel model)
+    private static void Copy(SafetensorsReader reader, VggModel model, Func<string, bool>? isModelKey = null)
     {
         var entries = model.State().ToList();
-        var pairs = Validate(reader, entries, Describe(model.Configuration, model.Options));
+        var pairs = Validate(reader, entries, Describe(model.Configuration, model.Options), isModelKey ?? (_ => true));
         foreach (var (entry, tensor) in pairs) reader.ReadTensor(tensor, entry.Bytes);
     }
 
     /// <summary>Matches every state entry with the file's tensor of the same key, refusing any difference in keys, dtypes or shapes; the dtypes are already F32 or I64.</summary>
-    private static List<(StateEntry Entry, SafetensorsTensorInfo Tensor)> Validate(SafetensorsReader reader, List<StateEntry> entries, string model)
+    private static List<(StateEntry Entry, SafetensorsTensorInfo Tensor)> Validate(SafetensorsReader reader, List<StateEntry> entries, string model, Func<string, bool> isModelKey)
     {
         var header = reader.Header;
         var modelKeys = entries.Select(e => e.Key).ToHashSet(StringComparer.Ordinal);
         var missing = entries.Select(e => e.Key).Where(k => header.Find(k) is null).ToList();
-        var unexpected = header.Tensors.Select(t => t.Name).Where(k => !modelKeys.Contains(k)).ToList();
+        var unexpected = header.Tensors.Select(t => t.Name).Where(k => isModelKey(k) && !modelKeys.Contains(k)).ToList();
         if (missing.Count > 0 || unexpected.Count > 0)
         {
             var problems = new List<string>();

@@ -1,0 +1,36 @@
+namespace VggSharp.Interop;
+
+/// <summary>
+/// Replaces a file atomically: the content goes to a temporary file in the same directory, is flushed to disk, and is
+/// renamed over the target (an atomic rename on Linux, a replace on Windows), so readers and crashes see either the
+/// old file or the complete new one. A killed process can leave its temporary file behind; it matches
+/// <see cref="TemporaryFilePattern"/>.
+/// </summary>
+internal static class AtomicFile
+{
+    private const string TemporarySuffix = ".tmp";
+
+    /// <summary>Writes <paramref name="path"/> with what <paramref name="write"/> puts in the stream; if it throws, the old file stays and the temporary one is removed.</summary>
+    public static void Write(string path, Action<Stream> write)
+    {
+        string target = Path.GetFullPath(path);
+        string temporary = Path.Combine(Path.GetDirectoryName(target)!, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}{TemporarySuffix}");
+        try
+        {
+            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 16))
+            {
+                write(stream);
+                stream.Flush(flushToDisk: true);
+            }
+            File.Move(temporary, target, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temporary);
+            throw;
+        }
+    }
+
+    /// <summary>The pattern (for <see cref="Directory.EnumerateFiles(string, string)"/>) of the temporary files that writes to <paramref name="fileName"/> use.</summary>
+    public static string TemporaryFilePattern(string fileName) => $".{fileName}.*{TemporarySuffix}";
+}

@@ -1,0 +1,55 @@
+using System.Text.Json.Serialization;
+
+namespace VggSharp.Training;
+
+/// <summary>
+/// One epoch's figures, as a line of metrics.jsonl. Errors are fractions in [0, 1] (0.25 is 25%); the epoch is
+/// 1-based (the first epoch completed is 1).
+/// </summary>
+public sealed record EpochMetrics
+{
+    /// <summary>The epoch, from 1.</summary>
+    [JsonPropertyName("epoch")] public required int Epoch { get; init; }
+
+    /// <summary>Mean training loss over the epoch.</summary>
+    [JsonPropertyName("train_loss")] public required double TrainLoss { get; init; }
+
+    /// <summary>Training top-1 error over the epoch (with dropout and augmentation on).</summary>
+    [JsonPropertyName("train_top1_error")] public required double TrainTop1Error { get; init; }
+
+    /// <summary>Validation top-1 error.</summary>
+    [JsonPropertyName("val_top1_error")] public required double ValTop1Error { get; init; }
+
+    /// <summary>Validation top-5 error.</summary>
+    [JsonPropertyName("val_top5_error")] public required double ValTop5Error { get; init; }
+
+    /// <summary>The learning rate used during the epoch.</summary>
+    [JsonPropertyName("lr")] public required double LearningRate { get; init; }
+
+    /// <summary>Training throughput.</summary>
+    [JsonPropertyName("images_per_second")] public required double ImagesPerSecond { get; init; }
+
+    /// <summary>Wall-clock seconds the epoch took, validation included.</summary>
+    [JsonPropertyName("seconds")] public required double Seconds { get; init; }
+
+    /// <summary>Training images skipped because they could not be decoded.</summary>
+    [JsonPropertyName("skipped_images")] public required long SkippedImages { get; init; }
+
+    /// <summary>Checks the ranges: errors in [0, 1], a positive epoch, non-negative rates, times and counts.</summary>
+    public void Validate()
+    {
+        if (Epoch < 1) throw new ArgumentException($"Epochs count from 1, got {Epoch}.");
+        CheckFraction(TrainTop1Error, "train_top1_error");
+        CheckFraction(ValTop1Error, "val_top1_error");
+        CheckFraction(ValTop5Error, "val_top5_error");
+        if (!(LearningRate >= 0) || double.IsInfinity(LearningRate)) throw new ArgumentException($"lr must be finite and non-negative, got {LearningRate}.");
+        if (!(ImagesPerSecond >= 0) || double.IsInfinity(ImagesPerSecond)) throw new ArgumentException($"images_per_second must be finite and non-negative, got {ImagesPerSecond}.");
+        if (!(Seconds >= 0) || double.IsInfinity(Seconds)) throw new ArgumentException($"seconds must be finite and non-negative, got {Seconds}.");
+        if (SkippedImages < 0) throw new ArgumentException($"skipped_images must be non-negative, got {SkippedImages}.");
+    }
+
+    private static void CheckFraction(double value, string name)
+    {
+        if (!(value >= 0 && value <= 1)) throw new ArgumentException($"{name} is a fraction in [0, 1], got {value}.");
+    }
+}

@@ -1,0 +1,100 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+using VggSharp.Layers;
+using VggSharp.Tensors;
+
+namespace VggSharp.Training;
+
+/// <summary>
+/// Mini-batch SGD with momentum and L2 weight decay, as Caffe's VGG solver and PyTorch's <c>torch.optim.SGD</c>
+/// (dampening 0, not Nesterov). For each parameter w with gradient g and momentum buffer v (zero at the start):
+/// <code>
+/// d = g + wd * w        (wd = 0 for biases and batch-norm parameters)
+/// v = momentum * v + d
+/// w = w - lr * v
+/// </code>
+/// This is PyTorch's convention, in which the learning rate multiplies the buffer; Caffe's multiplies the gradient
+/// before it enters the buffer (v = m * v + lr * d). The two agree while lr is constant and differ only in the steps
+/// just after a change of lr. Momentum buffers are allocated once; a step allocates nothing.
+/// </summary>
+public sealed class SgdOptimizer : IDisposable
+{
+    /// <summary>The prefix of the momentum buffers' keys in <see cref="State"/> ("momentum.features.0.weight").</summary>
+    public const string StatePrefix = "momentum.";
+
+    private readonly (string Key, Parameter Parameter, Tensor Velocity)[] _slots;
+
+    /// <summary>Creates the optimizer for every parameter of <paramref name="network"/>, with zero momentum buffers.</summary>
+    public SgdOptimizer(Sequential network, SgdOptions? options = null)
+    {
+        Options = options ?? new SgdOptions();
+        Options.Validate();
+        _slots = network.Layers
+            .SelectMany(layer => layer.Parameters.Select(p => ($"{layer.Name}.{p.Name}", p, new Tensor(p.Value.Shape))))
+            .ToArray();
+    }
+
+    /// <summary>The hyper-parameters.</summary>
+    public SgdOptions Options { get; }
+
+    /// <summary>
+    /// The momentum buffers as state entries keyed "momentum." + the parameter's key, in layer order; their bytes alias
+    /// the buffers, so a checkpoint writes and restores them without copies.
+    /// </summary>
+    public IEnumerable<StateEntry> State() => _slots.Select(s => new StateEntry(StatePrefix + s.Key, s.Velocity, trainable: false));
+
+    /// <summary>
+    /// Updates every parameter from its accumulated gradient with learning rate <paramref name="learningRate"/>.
+    /// Gradients are left as they are: clear them (<see cref="Sequential.ZeroGradients"/>) before the next backward pass.
+    /// </summary>
+    public void Step(float learningRate)
+    {
+        if (!(learningRate >= 0) || float.IsInfinity(learningRate))
+            throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "The learning rate must be finite and non-negative.");
+        foreach (var (_, parameter, velocity) in _slots)
+        {
+            float decay = parameter.Decays ? Options.WeightDecay : 0f;
+            Update(parameter.Value.Span, parameter.Gradient.Span, velocity.Span, learningRate, Options.Momentum, decay);
+        }
+    }
+
+    /// <summary>Sets every momentum buffer to zero, as at the start of training.</summary>
+    public void ResetMomentum()
+    {
+        foreach (var slot in _slots) slot.Velocity.Clear();
+    }
+
+    /// <summary>Frees the momentum buffers.</summary>
+    public void Dispose()
+    {
+        foreach (var slot in _slots) slot.Velocity.Dispose();
+    }
+
+    /// <summary>One parameter's update; the vector body and the scalar tail do the same operations in the same order, so results do not depend on the vector width.</summary>
+    internal static void Update(Span<float> weights, ReadOnlySpan<float> gradients, Span<float> velocity, float learningRate, float momentum, float decay)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated && weights.Length >= Vector<float>.Count)
+        {
+            ref float w = ref MemoryMarshal.GetReference(weights);
+            ref float g = ref MemoryMarshal.GetReference(gradients);
+            ref float v = ref MemoryMarshal.GetReference(velocity);
+            var lr = new Vector<float>(learningRate);
+            var m = new Vector<float>(momentum);
+            var wd = new Vector<float>(decay);
+            for (; i <= weights.Length - Vector<float>.Count; i += Vector<float>.Count)
+            {
+                var wi = Vector.LoadUnsafe(ref w, (nuint)i);
+                var vi = m * Vector.LoadUnsafe(ref v, (nuint)i) + (Vector.LoadUnsafe(ref g, (nuint)i) + wd * wi);
+                vi.StoreUnsafe(ref v, (nuint)i);
+                (wi - lr * vi).StoreUnsafe(ref w, (nuint)i);
+            }
+        }
+        for (; i < weights.Length; i++)
+        {
+            float vi = momentum * velocity[i] + (gradients[i] + decay * weights[i]);
+            velocity[i] = vi;
+            weights[i] -= learningRate * vi;
+        }
+    }
+}
