@@ -55,6 +55,7 @@ internal static class Cli
         new("VggSharp: VGG networks (Simonyan & Zisserman, ICLR 2015) in C#.")
         {
             InfoCommand.Create(),
+            TrainCommand.Create(),
         };
 
     // A mistyped word ("vggsharp inf") explains more than the "Required command was not provided." that comes with it.

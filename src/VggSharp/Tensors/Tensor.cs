@@ -29,10 +29,10 @@ public sealed unsafe class Tensor : IDisposable
     /// <summary>Allocates a zero-filled tensor.</summary>
     public Tensor(params int[] dimensions) : this(new TensorShape(dimensions)) { }
 
-    private Tensor(Tensor owner, TensorShape shape)
+    private Tensor(Tensor owner, TensorShape shape, int offset = 0)
     {
         Shape = shape;
-        _data = owner._data;
+        _data = owner._data + offset;
         _owner = owner;
         _ownsMemory = false;
     }
@@ -83,11 +83,16 @@ public sealed unsafe class Tensor : IDisposable
     }
 
     /// <summary>A view of the first <paramref name="count"/> batch items, sharing this tensor's memory (a short last batch).</summary>
-    public Tensor FirstItems(int count)
+    public Tensor FirstItems(int count) => count == Shape.N && !IsDisposed ? this : Items(0, count);
+
+    /// <summary>A view of batch items [<paramref name="start"/>, <paramref name="start"/> + <paramref name="count"/>), sharing this tensor's memory.</summary>
+    public Tensor Items(int start, int count)
     {
-        if (count < 1 || count > Shape.N) throw new ArgumentOutOfRangeException(nameof(count), $"{count} items of a batch of {Shape.N}.");
+        if (start < 0 || count < 1 || start + count > Shape.N)
+            throw new ArgumentOutOfRangeException(nameof(count), $"Items [{start}, {start + count}) of a batch of {Shape.N}.");
         ThrowIfDisposed();
-        return count == Shape.N ? this : new Tensor(_owner ?? this, Shape.WithBatch(count));
+        var root = _owner ?? this;
+        return new Tensor(root, Shape.WithBatch(count), (int)(_data - root._data) + start * Shape.ItemSize);
     }
 
     /// <summary>Copies the elements of <paramref name="source"/>, which must have the same shape.</summary>

@@ -41,19 +41,41 @@ public sealed record ChannelStatistics(float[] Mean, float[] Covariance, float[]
     /// decoding on up to <paramref name="maxDegreeOfParallelism"/> threads (-1: all cores). The sums are exact
     /// integers, so the result does not depend on the thread count.
     /// </summary>
-    public static ChannelStatistics Compute(IImageDataset dataset, int channels, int maxDegreeOfParallelism = -1)
+    public static ChannelStatistics Compute(IImageDataset dataset, int channels, int maxDegreeOfParallelism = -1) =>
+        Compute(dataset, channels, dataset.Count, null, maxDegreeOfParallelism);
+
+    /// <summary>
+    /// The statistics of at most <paramref name="maxImages"/> images spread evenly over <paramref name="dataset"/> (a
+    /// large set's mean is well estimated from a sample). Bad images are reported through <paramref name="onBadImage"/>
+    /// and left out; the sum is exact, so the result does not depend on the thread count.
+    /// </summary>
+    public static ChannelStatistics Compute(IImageDataset dataset, int channels, int maxImages, Action<BadImage>? onBadImage,
+        int maxDegreeOfParallelism = -1)
     {
         const int chunkSize = 16;
-        int chunks = (dataset.Count + chunkSize - 1) / chunkSize;
+        int count = Math.Min(dataset.Count, Math.Max(1, maxImages));
+        int chunks = (count + chunkSize - 1) / chunkSize;
         var partial = new ChannelStatisticsAccumulator[chunks];
         Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = maxDegreeOfParallelism }, chunk =>
         {
             var accumulator = new ChannelStatisticsAccumulator(channels);
-            for (int i = chunk * chunkSize; i < Math.Min(dataset.Count, (chunk + 1) * chunkSize); i++) accumulator.Add(dataset.Load(i));
+            for (int i = chunk * chunkSize; i < Math.Min(count, (chunk + 1) * chunkSize); i++)
+            {
+                int index = (int)((long)i * dataset.Count / count);
+                try
+                {
+                    accumulator.Add(dataset.Load(index));
+                }
+                catch (ImageFormatException e)
+                {
+                    onBadImage?.Invoke(new BadImage(index, e.Source, e.Reason));
+                }
+            }
             partial[chunk] = accumulator;
         });
         var total = new ChannelStatisticsAccumulator(channels);
         foreach (var accumulator in partial) total.Add(accumulator);
+        if (total.Pixels == 0) throw new InvalidOperationException($"None of the {count} images sampled for the data set's statistics could be read.");
         return total.ToStatistics();
     }
 

@@ -1,0 +1,126 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using VggSharp.Interop;
+using VggSharp.Models;
+using VggSharp.Training;
+
+namespace VggSharp.Cli.Commands;
+
+/// <summary>
+/// "vggsharp train": trains a VGG network with the paper's recipe. With no arguments it is the project's main job:
+/// VGG-16 with batch norm, a quarter of the paper's width, on Fashion-MNIST (see <see cref="TrainingOptions"/>).
+/// </summary>
+internal static class TrainCommand
+{
+    /// <summary>Exit code of a run stopped by Ctrl-C or SIGTERM after saving its checkpoint (128 + SIGINT).</summary>
+    public const int Interrupted = 130;
+
+    private static readonly TrainingOptions Defaults = new();
+
+    public static Command Create()
+    {
+        Option<T> Make<T>(string name, string description, string helpName, T defaultValue) =>
+            new(name) { Description = description, HelpName = helpName, DefaultValueFactory = _ => defaultValue };
+        var data = Make("--data", "fashion-mnist, or a folder with train/ (a subfolder per class) and val/ (the same, or flat with labels.txt).", "fashion-mnist|path", Defaults.Data);
+        var config = Make("--config", "Configuration: A, A-LRN, B, C, D, E, their -BN variants, vgg11..vgg19[_bn] or a layer string.", "name|layers", Defaults.Configuration);
+        var width = Make("--width", "Multiplies every convolution's channel count.", "multiplier", Defaults.Width);
+        var head = Make("--head", "The fully-connected head: paper (4096 hidden units) or small (512).", "paper|small", Defaults.Head.ToString().ToLowerInvariant());
+        var hidden = new Option<int?>("--hidden") { Description = "Hidden units of fc6 and fc7 [default: the head's].", HelpName = "units" };
+        var input = Make("--input", "The network's input (crop) size.", "pixels", Defaults.InputSize);
+        var epochs = Make("--epochs", "The epoch limit.", "count", Defaults.Epochs);
+        var batch = Make("--batch", "Images per optimisation step.", "count", Defaults.BatchSize);
+        var microBatch = new Option<int?>("--micro-batch") { Description = "Images per forward/backward pass; larger batches accumulate gradients.", HelpName = "count" };
+        var lr = Make("--lr", "Initial learning rate; divided by 10 when validation accuracy stops improving, at most 3 times.", "rate", Defaults.LearningRate);
+        var momentum = Make("--momentum", "SGD momentum.", "value", Defaults.Momentum);
+        var weightDecay = Make("--weight-decay", "L2 weight decay.", "value", Defaults.WeightDecay);
+        var dropout = Make("--dropout", "Dropout after fc6 and fc7.", "probability", Defaults.Dropout);
+        var patience = Make("--patience", "Epochs without improvement before the learning rate is divided by 10.", "epochs", Defaults.Patience);
+        var scale = new Option<int?>("--scale") { Description = "A fixed training scale S (the images' smallest side before cropping).", HelpName = "S" };
+        var scaleMin = Make("--scale-min", "The smallest S of scale jittering.", "S", Defaults.ScaleMin);
+        var scaleMax = Make("--scale-max", "The largest S of scale jittering.", "S", Defaults.ScaleMax);
+        var colourShift = Make("--colour-shift", "Standard deviation of the RGB colour shift (0 turns it off).", "sigma", Defaults.ColourShift);
+        var init = Make("--init", "Weight initialisation: paper (N(0, 0.01)), glorot or kaiming.", "paper|glorot|kaiming", Defaults.Init.ToString().ToLowerInvariant());
+        var initFrom = new Option<string?>("--init-from") { Description = "A trained model: the same configuration is fine-tuned, a shallower one warm-starts this one.", HelpName = "weights" };
+        var seed = Make("--seed", "The seed every random choice derives from.", "n", Defaults.Seed);
+        var limit = new Option<int?>("--limit") { Description = "Train on the first N training images only.", HelpName = "N" };
+        var validationLimit = new Option<int?>("--val-limit") { Description = "Validate on the first N validation images only.", HelpName = "N" };
+        var workers = Make("--workers", "Background threads that decode and augment.", "count", Defaults.LoaderWorkers);
+        var output = Make("--out", "The run directory.", "dir", Defaults.OutputDirectory);
+        var resume = new Option<string?>("--resume") { Description = "Continue the run in this directory from its checkpoint (other options are the run's own).", HelpName = "dir" };
+
+        var command = new Command("train", "Train a VGG network with the paper's recipe (section 3.1). With no options: VGG-16-BN at width 0.25 on Fashion-MNIST.");
+        foreach (Option option in (Option[])[data, config, width, head, hidden, input, epochs, batch, microBatch, lr, momentum, weightDecay, dropout, patience,
+                     scale, scaleMin, scaleMax, colourShift, init, initFrom, seed, limit, validationLimit, workers, output, resume])
+            command.Options.Add(option);
+
+        command.SetAction(parseResult =>
+        {
+            var writer = parseResult.InvocationConfiguration.Output;
+            var progress = new ProgressReporter(writer, isTerminal: ReferenceEquals(writer, Console.Out) && !Console.IsOutputRedirected);
+            using var cancellation = new CancellationTokenSource();
+            ConsoleCancelEventHandler onCtrlC = (_, e) =>
+            {
+                e.Cancel = true;
+                cancellation.Cancel();
+            };
+            Console.CancelKeyPress += onCtrlC;
+            using var onTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context =>
+            {
+                context.Cancel = true;
+                cancellation.Cancel();
+            });
+            string runDirectory = parseResult.GetValue(resume) ?? parseResult.GetValue(output)!;
+            try
+            {
+                TrainingResult result;
+                if (parseResult.GetValue(resume) is not null)
+                {
+                    result = Trainer.Resume(runDirectory, progress, cancellation.Token);
+                }
+                else
+                {
+                    int? fixedScale = parseResult.GetValue(scale);
+                    var options = new TrainingOptions
+                    {
+                        Data = parseResult.GetValue(data)!, Configuration = parseResult.GetValue(config)!, Width = parseResult.GetValue(width),
+                        Head = ParseEnum<VggHead>(parseResult.GetValue(head)!, "--head"), HiddenUnits = parseResult.GetValue(hidden),
+                        InputSize = parseResult.GetValue(input), Epochs = parseResult.GetValue(epochs), BatchSize = parseResult.GetValue(batch),
+                        MicroBatchSize = parseResult.GetValue(microBatch), LearningRate = parseResult.GetValue(lr), Momentum = parseResult.GetValue(momentum),
+                        WeightDecay = parseResult.GetValue(weightDecay), Dropout = parseResult.GetValue(dropout), Patience = parseResult.GetValue(patience),
+                        ScaleMin = fixedScale ?? parseResult.GetValue(scaleMin), ScaleMax = fixedScale ?? parseResult.GetValue(scaleMax),
+                        ColourShift = parseResult.GetValue(colourShift), Init = ParseEnum<InitScheme>(parseResult.GetValue(init)!, "--init"),
+                        InitFrom = parseResult.GetValue(initFrom), Seed = parseResult.GetValue(seed), Limit = parseResult.GetValue(limit),
+                        ValidationLimit = parseResult.GetValue(validationLimit), LoaderWorkers = parseResult.GetValue(workers), OutputDirectory = runDirectory,
+                    };
+                    result = Trainer.Train(options, progress, cancellation.Token);
+                }
+                writer.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"Finished after {result.Epochs} epochs ({result.StopReason}): validation top-1 error {result.ValidationTop1Error:P2}, top-5 error {result.ValidationTop5Error:P2}."));
+                writer.WriteLine($"Model:  {result.ModelPath}");
+                writer.WriteLine($"Report: {result.ReportPath}");
+                return Cli.Success;
+            }
+            catch (OperationCanceledException)
+            {
+                parseResult.InvocationConfiguration.Error.WriteLine($"Stopped; the checkpoint is saved. Resume with: vggsharp train --resume {runDirectory}");
+                return Interrupted;
+            }
+            catch (Exception e) when (e is TrainingDivergedException or WeightsFormatException or InvalidOperationException or Data.ImageFormatException)
+            {
+                parseResult.InvocationConfiguration.Error.WriteLine($"error: {e.Message}");
+                return Cli.Failure;
+            }
+            finally
+            {
+                Console.CancelKeyPress -= onCtrlC;
+            }
+        });
+        return command;
+    }
+
+    private static T ParseEnum<T>(string text, string option) where T : struct, Enum =>
+        Enum.TryParse<T>(text, ignoreCase: true, out var value) && Enum.IsDefined(value)
+            ? value
+            : throw new ArgumentException($"{option} must be one of {string.Join(", ", Enum.GetNames<T>().Select(n => n.ToLowerInvariant()))}, got '{text}'.");
+}

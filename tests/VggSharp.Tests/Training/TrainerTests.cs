@@ -1,0 +1,110 @@
+using System.Text.Json;
+using VggSharp.Interop;
+using VggSharp.Training;
+using Xunit;
+
+namespace VggSharp.Tests.Training;
+
+/// <summary>End-to-end training on real Fashion-MNIST images (Debian's dataset-fashion-mnist), kept small for CI.</summary>
+public class TrainerTests : IDisposable
+{
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "vggsharp-trainer-" + Guid.NewGuid().ToString("N"));
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_root)) Directory.Delete(_root, recursive: true);
+    }
+
+    /// <summary>A small BN network on 16x16 crops of images rescaled to [16, 20]: seconds per epoch on 2 cores.</summary>
+    private TrainingOptions Small(string name, int limit = 512, int epochs = 2) => new()
+    {
+        Configuration = "BN:8,M,16,M,32,M", Width = 1, HiddenUnits = 64, InputSize = 16, ScaleMin = 16, ScaleMax = 20,
+        BatchSize = 32, LearningRate = 0.05, Epochs = epochs, Limit = limit, ValidationLimit = 256, Seed = 3, LoaderWorkers = 2,
+        OutputDirectory = Path.Combine(_root, name),
+    };
+
+    private static ProgressReporter Quiet(TextWriter? writer = null, int? everySteps = null) =>
+        new(writer ?? TextWriter.Null, isTerminal: false, new ProgressReporterOptions { PlainEverySteps = everySteps });
+
+    private static List<byte[]> Weights(string modelPath)
+    {
+        using var model = VggModelFile.Load(modelPath);
+        return model.State().Select(e => e.Bytes.ToArray()).ToList();
+    }
+
+    /// <summary>A writer that cancels the run once it has reported <paramref name="steps"/> steps.</summary>
+    private sealed class CancelAfterSteps(CancellationTokenSource source, int steps) : StringWriter
+    {
+        private int _seen;
+
+        public override void WriteLine(string? value)
+        {
+            base.WriteLine(value);
+            if (value is not null && value.Contains(" step ", StringComparison.Ordinal) && ++_seen == steps) source.Cancel();
+        }
+    }
+
+    [Fact]
+    public void AShortRealDataRunClearlyLearnsAndWritesTheRunDirectory()
+    {
+        // Chance is 90% error; a few hundred steps of a small net must do far better.
+        var options = Small("learn", limit: 6000, epochs: 3) with { ValidationLimit = 1000, Init = VggSharp.Models.InitScheme.Glorot, HiddenUnits = 128, LearningRate = 0.02 };
+        var result = Trainer.Train(options, Quiet());
+        Assert.True(result.ValidationTop1Error < 0.4, $"validation top-1 error {result.ValidationTop1Error:P1} after 3 epochs on 6000 images");
+        foreach (string file in new[] { "model.safetensors", "checkpoint.safetensors", "metrics.jsonl", "report.html" })
+            Assert.True(File.Exists(Path.Combine(options.OutputDirectory, file)), file);
+        var lines = File.ReadAllLines(Path.Combine(options.OutputDirectory, "metrics.jsonl"));
+        Assert.Equal(3, lines.Length);
+        using var last = JsonDocument.Parse(lines[^1]);
+        foreach (string field in new[] { "epoch", "train_loss", "val_top1_error", "val_top5_error", "lr", "images_per_second", "seconds" })
+            Assert.True(last.RootElement.TryGetProperty(field, out _), field);
+        Assert.InRange(last.RootElement.GetProperty("val_top1_error").GetDouble(), 0, 1);
+        var metadata = VggModelFile.ReadMetadata(result.ModelPath);
+        Assert.Contains("Ankle boot", metadata["class_names"]);
+        Assert.Contains("<svg", File.ReadAllText(result.ReportPath));
+    }
+
+    [Theory]
+    [InlineData(5)]
+    [InlineData(16)]
+    public void ARunStoppedAndResumedEndsWithTheSameBitsAsAnUninterruptedOne(int stopAfterSteps)
+    {
+        // 512 images in batches of 32: 16 steps an epoch, so 5 stops mid-epoch and 16 at the first epoch's end.
+        var straight = Trainer.Train(Small("straight"), Quiet());
+
+        var options = Small("interrupted");
+        using var cancel = new CancellationTokenSource();
+        Assert.ThrowsAny<OperationCanceledException>(() => Trainer.Train(options, Quiet(new CancelAfterSteps(cancel, stopAfterSteps), everySteps: 1), cancel.Token));
+        Assert.False(File.Exists(Path.Combine(options.OutputDirectory, "model.safetensors")));
+        var resumed = Trainer.Resume(options.OutputDirectory, Quiet());
+
+        Assert.Equal(Weights(straight.ModelPath), Weights(resumed.ModelPath));
+        Assert.Equal(File.ReadAllLines(Path.Combine(straight.RunDirectory, "metrics.jsonl")).Length,
+            File.ReadAllLines(Path.Combine(resumed.RunDirectory, "metrics.jsonl")).Length);
+        Assert.Equal(straight.ValidationTop1Error, resumed.ValidationTop1Error);
+    }
+
+    [Fact]
+    public void AnExplodingLossStopsWithAClearMessageAndNoModel()
+    {
+        var options = Small("diverge", limit: 256, epochs: 1) with { LearningRate = 1e9, Init = VggSharp.Models.InitScheme.Glorot };
+        var e = Assert.Throws<TrainingDivergedException>(() => Trainer.Train(options, Quiet()));
+        Assert.Contains("the loss became", e.Message);
+        Assert.False(File.Exists(Path.Combine(options.OutputDirectory, "model.safetensors")));
+        Assert.Contains("diverged", File.ReadAllText(Path.Combine(options.OutputDirectory, "report.html")));
+    }
+
+    [Fact]
+    public void ARunDirectoryIsNotOverwrittenAndAWarmStartTakesTheShallowNetsLayers()
+    {
+        var shallow = Small("shallow", limit: 256, epochs: 1) with { Configuration = "BN:8,M,16,M,32,32,M" };
+        var first = Trainer.Train(shallow, Quiet());
+        Assert.Throws<InvalidOperationException>(() => Trainer.Train(shallow, Quiet()));
+
+        var messages = new StringWriter();
+        var deep = Small("deep", limit: 256, epochs: 1) with { Configuration = "BN:8,8,M,16,16,M,32,32,M", InitFrom = first.ModelPath };
+        Trainer.Train(deep, Quiet(messages));
+        Assert.Contains("Warm start", messages.ToString());
+        Assert.Contains("conv1_1", messages.ToString());
+    }
+}
