@@ -70,7 +70,9 @@ internal static class TrainCommand
                 context.Cancel = true;
                 cancellation.Cancel();
             });
-            string runDirectory = parseResult.GetValue(resume) ?? parseResult.GetValue(output)!;
+            // Without --out, a repeated main job gets a fresh directory rather than refusing to overwrite the last run.
+            bool outGiven = parseResult.GetResult(output) is { Implicit: false };
+            string runDirectory = parseResult.GetValue(resume) ?? (outGiven ? parseResult.GetValue(output)! : FreshDirectory(parseResult.GetValue(output)!));
             try
             {
                 TrainingResult result;
@@ -117,6 +119,13 @@ internal static class TrainCommand
             }
         });
         return command;
+    }
+
+    private static string FreshDirectory(string preferred)
+    {
+        string candidate = preferred;
+        for (int n = 2; Checkpoint.Exists(candidate); n++) candidate = $"{preferred}-{n}";
+        return candidate;
     }
 
     private static T ParseEnum<T>(string text, string option) where T : struct, Enum =>
