@@ -60,9 +60,20 @@ public static class Evaluator
     }
 
     /// <summary>The posterior (one probability per class, summing to 1) of one image under the same protocol as <see cref="Evaluate"/>.</summary>
-    public static float[] Predict(IReadOnlyList<VggModel> models, DecodedImage image, EvaluationOptions options)
+    public static float[] Predict(IReadOnlyList<VggModel> models, DecodedImage image, EvaluationOptions options) =>
+        Predict(models, [image], options)[0];
+
+    /// <summary>The posterior of each image, as <see cref="Predict(IReadOnlyList{VggModel}, DecodedImage, EvaluationOptions)"/>, preparing the models once.</summary>
+    public static float[][] Predict(IReadOnlyList<VggModel> models, IReadOnlyList<DecodedImage> images, EvaluationOptions options,
+        CancellationToken cancellation = default)
     {
         using var ensemble = new Ensemble(models, options);
-        return ensemble.Posteriors([ensemble.Rescale(image)], CancellationToken.None)[0];
+        var posteriors = new List<float[]>(images.Count);
+        for (int start = 0; start < images.Count; start += ensemble.ImagesPerStep)
+        {
+            var step = images.Skip(start).Take(ensemble.ImagesPerStep).Select(ensemble.Rescale).ToList();
+            posteriors.AddRange(ensemble.Posteriors(step, cancellation));
+        }
+        return posteriors.ToArray();
     }
 }
