@@ -1,5 +1,7 @@
 using System.CommandLine;
 using VggSharp.Cli.Commands;
+using VggSharp.Data;
+using VggSharp.Interop;
 
 namespace VggSharp.Cli;
 
@@ -38,7 +40,8 @@ internal static class Cli
                 EnableDefaultExceptionHandler = false,
             });
         }
-        catch (Exception e) when (e is ArgumentException or FormatException or IOException or UnauthorizedAccessException or InvalidDataException)
+        catch (Exception e) when (e is ArgumentException or FormatException or IOException or UnauthorizedAccessException or InvalidDataException
+            or WeightsFormatException or ImageFormatException)
         {
             error.WriteLine($"error: {OneLine(e.Message)}");
             return Failure;
@@ -55,6 +58,8 @@ internal static class Cli
         new("VggSharp: VGG networks (Simonyan & Zisserman, ICLR 2015) in C#.")
         {
             InfoCommand.Create(),
+            EvalCommand.Create(),
+            PredictCommand.Create(),
         };
 
     // A mistyped word ("vggsharp inf") explains more than the "Required command was not provided." that comes with it.
