@@ -1,5 +1,7 @@
 using System.CommandLine;
 using VggSharp.Cli.Commands;
+using VggSharp.Data;
+using VggSharp.Interop;
 
 namespace VggSharp.Cli;
 
@@ -38,7 +40,8 @@ internal static class Cli
                 EnableDefaultExceptionHandler = false,
             });
         }
-        catch (Exception e) when (e is ArgumentException or FormatException or IOException or UnauthorizedAccessException or InvalidDataException)
+        catch (Exception e) when (e is ArgumentException or FormatException or IOException or UnauthorizedAccessException or InvalidDataException
+            or WeightsFormatException or ImageFormatException)
         {
             error.WriteLine($"error: {OneLine(e.Message)}");
             return Failure;
@@ -56,6 +59,8 @@ internal static class Cli
         {
             InfoCommand.Create(),
             TrainCommand.Create(),
+            EvalCommand.Create(),
+            PredictCommand.Create(),
         };
 
     // A mistyped word ("vggsharp inf") explains more than the "Required command was not provided." that comes with it.

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using VggSharp.Models;
 
 namespace VggSharp.Interop;
@@ -29,6 +30,12 @@ internal static class ModelMetadata
     public const string StdKey = Prefix + "preprocessing.std";
     public const string BgrKey = Prefix + "preprocessing.bgr";
 
+    /// <summary>The class names as a JSON array of strings, label i being name i; optional.</summary>
+    public const string ClassNamesKey = Prefix + "class_names";
+
+    /// <summary>Where class names were stored as extra metadata before <see cref="ClassNamesKey"/>; read when that is absent.</summary>
+    public const string ExtraClassNamesKey = "class_names";
+
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 
     /// <summary>Whether <paramref name="metadata"/> was written by this library.</summary>
@@ -56,6 +63,39 @@ internal static class ModelMetadata
             [StdKey] = string.Join(",", preprocessing.Std.Select(s => s.ToString("R", Invariant))),
             [BgrKey] = preprocessing.Bgr ? "true" : "false",
         };
+    }
+
+    /// <summary>The entry for <paramref name="classNames"/>, checked to name each of <paramref name="classes"/> classes once.</summary>
+    public static string ClassNamesValue(IReadOnlyList<string> classNames, int classes)
+    {
+        if (classNames.Count != classes)
+            throw new ArgumentException($"{classNames.Count} class names for a model of {classes} classes.", nameof(classNames));
+        return JsonSerializer.Serialize(classNames.ToArray(), ClassNamesJsonContext.Default.StringArray);
+    }
+
+    /// <summary>
+    /// The class names stored under <see cref="ClassNamesKey"/> (or, failing that, <see cref="ExtraClassNamesKey"/>),
+    /// or null when there are none; a value that is not a JSON array of <paramref name="classes"/> strings is a
+    /// <see cref="WeightsFormatException"/>.
+    /// </summary>
+    public static IReadOnlyList<string>? ClassNames(IReadOnlyDictionary<string, string> metadata, int classes, string path)
+    {
+        string key = metadata.ContainsKey(ClassNamesKey) ? ClassNamesKey : ExtraClassNamesKey;
+        if (!metadata.TryGetValue(key, out var json)) return null;
+        string[]? names;
+        try
+        {
+            names = JsonSerializer.Deserialize(json, ClassNamesJsonContext.Default.StringArray);
+        }
+        catch (JsonException)
+        {
+            names = null;
+        }
+        if (names is null || names.Any(n => n is null))
+            throw new WeightsFormatException(path, $"metadata {key} is not a JSON array of strings");
+        if (names.Length != classes)
+            throw new WeightsFormatException(path, $"metadata {key} names {names.Length} classes but the model has {classes}");
+        return names;
     }
 
     /// <summary>The configuration name the metadata records, or null when the metadata is not this library's.</summary>

@@ -19,12 +19,14 @@ public static class VggModelFile
     /// <summary>
     /// Writes every state entry of <paramref name="model"/> and its options as metadata, atomically.
     /// <paramref name="extraMetadata"/> is stored too; its keys may not start with "vggsharp.".
+    /// <paramref name="classNames"/>, when given, names each class (label i is name i) for <see cref="ReadClassNames"/>.
     /// </summary>
-    public static void Save(VggModel model, string path, IReadOnlyDictionary<string, string>? extraMetadata = null)
+    public static void Save(VggModel model, string path, IReadOnlyDictionary<string, string>? extraMetadata = null, IReadOnlyList<string>? classNames = null)
     {
         if (model.IsFullyConvolutional)
             throw new ArgumentException("A fully-convolutional model's classifier has convolution shapes; save the model it was made from.", nameof(model));
         var metadata = ModelMetadata.From(model.Options);
+        if (classNames is not null) metadata.Add(ModelMetadata.ClassNamesKey, ModelMetadata.ClassNamesValue(classNames, model.Options.Classes));
         foreach (var (key, value) in extraMetadata ?? new Dictionary<string, string>())
         {
             if (key.StartsWith(ModelMetadata.Prefix, StringComparison.Ordinal))
@@ -94,6 +96,17 @@ public static class VggModelFile
         var metadata = ReadMetadata(path);
         if (!ModelMetadata.IsPresent(metadata)) throw new WeightsFormatException(path, "the file has no VggSharp metadata");
         return ModelMetadata.ToOptions(metadata, path);
+    }
+
+    /// <summary>
+    /// The class names a VggSharp file stores ("vggsharp.class_names", or an extra "class_names" entry: a JSON array
+    /// with one name per class), or null when it stores none.
+    /// </summary>
+    public static IReadOnlyList<string>? ReadClassNames(string path)
+    {
+        var metadata = ReadMetadata(path);
+        if (!ModelMetadata.IsPresent(metadata)) throw new WeightsFormatException(path, "the file has no VggSharp metadata");
+        return ModelMetadata.ClassNames(metadata, ModelMetadata.ToOptions(metadata, path).Classes, path);
     }
 
     private static void CheckConfiguration(SafetensorsReader reader, VggConfiguration requested)

@@ -21,7 +21,8 @@ internal sealed class TrainingRun : IDisposable
     private readonly SgdOptimizer _optimizer;
     private readonly LearningRateSchedule _schedule;
     private readonly ProgressReporter _progress;
-    private readonly DataLoader _trainLoader, _validationLoader;
+    private readonly DataLoader _trainLoader;
+    private readonly EvaluationOptions _validationOptions;
     private readonly SoftmaxCrossEntropyLoss _loss;
     private readonly MetricsLog _metrics;
     private readonly IReadOnlyList<string> _classNames;
@@ -47,10 +48,13 @@ internal sealed class TrainingRun : IDisposable
         {
             BatchSize = options.BatchSize, Seed = options.Seed, Workers = options.LoaderWorkers, Limit = options.Limit,
         });
-        // Validation during training is the single-scale protocol at Q = S, or the middle of the jittering range.
-        int testScale = (options.ScaleMin + options.ScaleMax) / 2;
-        _validationLoader = new DataLoader(validation, new CentreCropTransform(testScale, options.InputSize, model.Options.InputChannels, preprocessing),
-            new DataLoaderOptions { BatchSize = Math.Min(256, Math.Max(options.BatchSize, 64)), Shuffle = false, Workers = options.LoaderWorkers, Limit = options.ValidationLimit });
+        // Validation during training is the single-scale protocol at Q = S, or the middle of the jittering range; the
+        // training batch size keeps the layers' buffers from being reallocated between training and validation.
+        _validationOptions = new EvaluationOptions
+        {
+            Protocol = EvaluationProtocol.Center, Scales = [(options.ScaleMin + options.ScaleMax) / 2], BatchSize = options.BatchSize,
+            Limit = options.ValidationLimit, MaxDegreeOfParallelism = options.LoaderWorkers,
+        };
         _loss = new SoftmaxCrossEntropyLoss(model.Network.Backend);
         _metrics = new MetricsLog(options.OutputDirectory);
     }
@@ -96,11 +100,7 @@ internal sealed class TrainingRun : IDisposable
         }
 
         string modelPath = Path.Combine(_options.OutputDirectory, Trainer.ModelFileName);
-        VggModelFile.Save(_model, modelPath, new Dictionary<string, string>
-        {
-            [Trainer.ClassNamesKey] = JsonSerializer.Serialize(_classNames),
-            [Trainer.StatisticsKey] = JsonSerializer.Serialize(_statistics),
-        });
+        VggModelFile.Save(_model, modelPath, new Dictionary<string, string> { [Trainer.StatisticsKey] = JsonSerializer.Serialize(_statistics) }, _classNames);
         var last = _metrics.Read().LastOrDefault();
         WriteReport($"finished: {stop}");
         return new TrainingResult(_options.OutputDirectory, modelPath, Path.Combine(_options.OutputDirectory, TrainingReport.FileName),
@@ -200,17 +200,10 @@ internal sealed class TrainingRun : IDisposable
 
     private (double Top1, double Top5) Validate(CancellationToken cancellation)
     {
-        var confusion = new ConfusionMatrix(_classNames);
-        var topK = new TopKAccuracy(_classNames.Count);
-        foreach (var batch in _validationLoader.Epoch(0, 0, bad => _progress.Message($"skipped {bad.Source}: {bad.Reason}"), cancellation))
-        {
-            var logits = _model.Forward(batch.Images, ForwardContext.Inference);
-            var labels = batch.Labels.AsSpan(0, batch.Count);
-            confusion.Add(logits, labels);
-            topK.Add(logits, labels);
-        }
-        _lastConfusion = confusion;
-        return (topK.Error(1), topK.Error(Math.Min(5, _classNames.Count)));
+        var result = Evaluator.Evaluate([_model], _validation, _validationOptions, cancellation: cancellation);
+        foreach (var bad in result.BadImages) _progress.Message($"skipped {bad.Source}: {bad.Reason}");
+        _lastConfusion = result.Confusion;
+        return (result.Top1Error, result.Top5Error);
     }
 
     private void SaveCheckpoint()
@@ -255,7 +248,6 @@ internal sealed class TrainingRun : IDisposable
     public void Dispose()
     {
         _trainLoader.Dispose();
-        _validationLoader.Dispose();
         _loss.Dispose();
         _optimizer.Dispose();
         _model.Dispose();

@@ -1,0 +1,48 @@
+using System.CommandLine;
+using VggSharp.Cli.Options;
+using VggSharp.Cli.Output;
+using VggSharp.Data;
+using VggSharp.Evaluation;
+
+namespace VggSharp.Cli.Commands;
+
+/// <summary>"vggsharp eval": top-1 and top-5 error of trained models on a validation set, by one of the paper's test protocols.</summary>
+internal static class EvalCommand
+{
+    public static Command Create()
+    {
+        var evaluation = new EvaluationArguments();
+        var data = new Option<string>("--data")
+        {
+            Description = $"The data set: {DataSource.FashionMnistName} (its test set), {DataSource.FashionMnistName}:DIR, or a folder whose val/ "
+                + "holds a subfolder per class (or images and labels.txt).",
+            HelpName = "name|folder",
+            Required = true,
+        };
+        var limit = new Option<int?>("--limit") { Description = "Evaluate only the first N images.", HelpName = "N" };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object instead of text." };
+        var command = new Command("eval",
+            "Evaluate trained models on a validation set: top-1 and top-5 error under the paper's test protocols, over several scales and an ensemble.");
+        evaluation.AddTo(command);
+        foreach (Option option in (Option[])[data, limit, json]) command.Options.Add(option);
+        command.SetAction((parseResult, cancellation) =>
+        {
+            var options = evaluation.Read(parseResult, parseResult.GetValue(limit));
+            using var models = new LoadedModels(evaluation.WeightsPaths(parseResult));
+            string spec = parseResult.GetRequiredValue(data);
+            var validation = DataSource.OpenValidation(spec);
+            var result = Evaluator.Evaluate(models.Models, validation, options, cancellation: cancellation);
+
+            var error = parseResult.InvocationConfiguration.Error;
+            foreach (var bad in result.BadImages) error.WriteLine($"warning: skipped {bad.Source}: {bad.Reason}");
+            var evaluated = models.Paths.Select((path, m) => new EvaluatedModel(path, models.Models[m].Configuration.Name,
+                models.Models[m].Options.InputSize, options.ScalesFor(models.Models[m].Options))).ToList();
+            var report = EvaluationReport.Of(result, options, evaluated, spec);
+            var output = parseResult.InvocationConfiguration.Output;
+            if (parseResult.GetValue(json)) report.WriteJson(output);
+            else report.WriteText(output);
+            return Task.FromResult(Cli.Success);
+        });
+        return command;
+    }
+}

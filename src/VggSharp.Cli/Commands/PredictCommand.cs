@@ -1,0 +1,83 @@
+using System.CommandLine;
+using System.Globalization;
+using VggSharp.Cli.Options;
+using VggSharp.Cli.Output;
+using VggSharp.Data;
+using VggSharp.Evaluation;
+using VggSharp.Interop;
+
+namespace VggSharp.Cli.Commands;
+
+/// <summary>"vggsharp predict": the most probable classes of images under a trained model (or an ensemble), by the same protocols as eval.</summary>
+internal static class PredictCommand
+{
+    public static Command Create()
+    {
+        var evaluation = new EvaluationArguments();
+        var images = new Argument<string[]>("images") { Description = "PNG or JPEG files.", Arity = ArgumentArity.OneOrMore };
+        var top = new Option<int>("--top")
+        {
+            Description = "How many classes to list per image.",
+            HelpName = "count",
+            DefaultValueFactory = _ => 5,
+        };
+        top.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() < 1) result.AddError("--top must be at least 1.");
+        });
+        var json = new Option<bool>("--json") { Description = "Print one JSON object instead of text." };
+        var command = new Command("predict",
+            "Classify images with trained models: the most probable classes and their probabilities. Class names come from the model file when it has them.");
+        evaluation.AddTo(command);
+        foreach (Option option in (Option[])[top, json]) command.Options.Add(option);
+        command.Arguments.Add(images);
+        command.SetAction((parseResult, cancellation) =>
+        {
+            var options = evaluation.Read(parseResult);
+            using var models = new LoadedModels(evaluation.WeightsPaths(parseResult));
+            var classes = models.Models[0].Options.Classes;
+            var names = VggModelFile.ReadClassNames(models.Paths[0])
+                ?? [.. Enumerable.Range(0, classes).Select(c => c.ToString(CultureInfo.InvariantCulture))];
+            var error = parseResult.InvocationConfiguration.Error;
+
+            // A bad image is reported on its own line and left out; the others are still classified.
+            var paths = parseResult.GetRequiredValue(images);
+            var decoded = new Dictionary<string, DecodedImage>();
+            var failures = new Dictionary<string, string>();
+            foreach (string path in paths.Distinct())
+            {
+                try
+                {
+                    decoded[path] = ImageDecoder.DecodeFile(path);
+                }
+                catch (ImageFormatException e)
+                {
+                    failures[path] = e.Message;
+                    error.WriteLine($"error: {e.Message}");
+                }
+            }
+            var readable = paths.Distinct().Where(decoded.ContainsKey).ToList();
+            var posteriors = Evaluator.Predict(models.Models, [.. readable.Select(p => decoded[p])], options, cancellation);
+            var byPath = readable.Select((path, i) => (path, i)).ToDictionary(x => x.path, x => posteriors[x.i]);
+            int count = Math.Min(parseResult.GetValue(top), classes);
+            var predictions = paths.Select(path => failures.TryGetValue(path, out var message)
+                ? new ImagePrediction(path, null, message)
+                : new ImagePrediction(path, Best(byPath[path], names, count), null)).ToList();
+
+            var report = new PredictionReport(EvaluationArguments.NameOf(options.Protocol),
+                [.. models.Models.SelectMany(m => options.ScalesFor(m.Options)).Distinct().Order()], models.Paths, predictions);
+            var output = parseResult.InvocationConfiguration.Output;
+            if (parseResult.GetValue(json)) report.WriteJson(output);
+            else report.WriteText(output);
+            return Task.FromResult(failures.Count == 0 ? Cli.Success : Cli.Failure);
+        });
+        return command;
+    }
+
+    /// <summary>The <paramref name="count"/> most probable classes, best first; ties go to the lower label.</summary>
+    private static List<ClassProbability> Best(float[] posterior, IReadOnlyList<string> names, int count) =>
+        [.. Enumerable.Range(0, posterior.Length)
+            .OrderByDescending(c => posterior[c]).ThenBy(c => c)
+            .Take(count)
+            .Select(c => new ClassProbability(c, names[c], posterior[c]))];
+}

@@ -1,0 +1,101 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
+using VggSharp.Evaluation;
+
+namespace VggSharp.Cli.Options;
+
+/// <summary>
+/// The options shared by the commands that run trained models (--weights, --protocol, --scales, --batch), read into
+/// the library's <see cref="EvaluationOptions"/>.
+/// </summary>
+internal sealed class EvaluationArguments
+{
+    private static readonly EvaluationOptions Defaults = new();
+
+    /// <summary>The protocol names on the command line, as in the paper's tables.</summary>
+    private static readonly Dictionary<string, EvaluationProtocol> ProtocolNames = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["center"] = EvaluationProtocol.Center,
+        ["dense"] = EvaluationProtocol.Dense,
+        ["multicrop"] = EvaluationProtocol.MultiCrop,
+        ["dense+multicrop"] = EvaluationProtocol.DenseAndMultiCrop,
+    };
+
+    public Option<string[]> Weights { get; } = new("--weights", "-w")
+    {
+        Description = "A VggSharp safetensors file (from training or VggModelFile.Save). Repeat for an ensemble: the models' softmax posteriors are averaged.",
+        HelpName = "file",
+        Required = true,
+        Arity = ArgumentArity.OneOrMore,
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    public Option<string> Protocol { get; } = CreateProtocolOption();
+
+    public Option<int[]> Scales { get; } = new("--scales")
+    {
+        Description = "Test scales Q (the image's smallest side), comma-separated, e.g. 256,384,512; posteriors are averaged over them. "
+            + "[default: the model's input size for center; for the others the paper's {S-32, S, S+32} with S = 256/224 of the input size, "
+            + "all in proportion to it: 224,256,288 for 224; 28,32,36 for 28]",
+        HelpName = "q,q,...",
+        Arity = ArgumentArity.ExactlyOne,
+        CustomParser = ParseScales,
+    };
+
+    public Option<int> Batch { get; } = new("--batch")
+    {
+        Description = "Crops per forward pass (dense: the same number of pixels).",
+        HelpName = "count",
+        DefaultValueFactory = _ => Defaults.BatchSize,
+    };
+
+    /// <summary>Adds the options to <paramref name="command"/>.</summary>
+    public void AddTo(Command command)
+    {
+        foreach (Option option in (Option[])[Weights, Protocol, Scales, Batch]) command.Options.Add(option);
+    }
+
+    /// <summary>The weights files, in order.</summary>
+    public IReadOnlyList<string> WeightsPaths(ParseResult parseResult) => parseResult.GetRequiredValue(Weights);
+
+    /// <summary>The protocol's command-line name.</summary>
+    public static string NameOf(EvaluationProtocol protocol) => ProtocolNames.First(pair => pair.Value == protocol).Key;
+
+    /// <summary>The evaluation options the command line asks for (validated by the evaluator).</summary>
+    public EvaluationOptions Read(ParseResult parseResult, int? limit = null) => new()
+    {
+        Protocol = ProtocolNames[parseResult.GetRequiredValue(Protocol)],
+        Scales = parseResult.GetValue(Scales) ?? [],
+        BatchSize = parseResult.GetValue(Batch),
+        Limit = limit,
+    };
+
+    private static Option<string> CreateProtocolOption()
+    {
+        var option = new Option<string>("--protocol")
+        {
+            Description = "Test protocol (section 3.2): center (one centre crop), dense (the fully-convolutional net over the whole image and its flip), "
+                + "multicrop (a 5x5 grid of crops and their flips), dense+multicrop (the mean of both).",
+            DefaultValueFactory = _ => NameOf(Defaults.Protocol),
+        };
+        option.AcceptOnlyFromAmong(StringComparer.OrdinalIgnoreCase, [.. ProtocolNames.Keys]);
+        return option;
+    }
+
+    private static int[] ParseScales(ArgumentResult result)
+    {
+        string text = result.Tokens.Single().Value;
+        var scales = new List<int>();
+        foreach (string part in text.Split(','))
+        {
+            if (!int.TryParse(part.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out int scale) || scale < 1)
+            {
+                result.AddError($"Cannot parse '{text}' as test scales: give positive whole numbers separated by commas, e.g. 256,384,512.");
+                return [];
+            }
+            scales.Add(scale);
+        }
+        return [.. scales];
+    }
+}
