@@ -11,7 +11,7 @@ namespace VggSharp.Kernels.Fast;
 internal static unsafe class Im2Col
 {
     /// <summary>Below this many floats a plain loop beats the call overhead of a span copy, clear or add.</summary>
-    private const int ShortRun = 16;
+    private const int ShortRun = 8;
 
     /// <summary>
     /// Fills <paramref name="columns"/> for <paramref name="tile"/>; <paramref name="images"/> points at the tile's
