@@ -24,6 +24,23 @@ public class BackendConformanceTests
         (1, 64, 40, 100, 3, 3, 1),
     ];
 
+    /// <summary>
+    /// Small output planes, which the fast backend lowers several images at a time: 1x1 to 7x7 maps, pointwise and
+    /// 7x7 kernels, one image, a chunk of two plus one of a single image (C 1000), and 130 images in uneven chunks.
+    /// </summary>
+    public static readonly (int N, int C, int H, int W, int O, int K, int P)[] ChunkedConvCases =
+    [
+        (130, 9, 1, 1, 6, 3, 1),
+        (3, 4, 2, 2, 5, 3, 1),
+        (1, 8, 4, 4, 5, 3, 1),
+        (17, 6, 4, 4, 7, 1, 0),
+        (17, 2, 2, 2, 33, 1, 1),
+        (17, 5, 7, 7, 6, 7, 0),
+        (3, 1000, 7, 7, 2, 3, 1),
+        (130, 64, 7, 7, 8, 3, 1),
+        (130, 400, 7, 7, 3, 1, 0),
+    ];
+
     /// <summary>(batch, inputs, outputs).</summary>
     public static readonly (int N, int In, int Out)[] LinearCases = [(1, 1, 1), (3, 37, 53), (1, 53, 37), (5, 100, 17)];
 
@@ -34,7 +51,7 @@ public class BackendConformanceTests
     public void Conv2dForwardMatchesReference(string name)
     {
         var backend = TestBackends.Create(name);
-        foreach (var (n, c, h, w, o, k, p) in ConvCases)
+        foreach (var (n, c, h, w, o, k, p) in ConvCases.Concat(ChunkedConvCases))
         {
             using var input = TestData.Random(1, n, c, h, w);
             using var weight = TestData.Random(2, o, c, k, k);
@@ -52,7 +69,7 @@ public class BackendConformanceTests
     public void Conv2dBackwardDataOverwritesLikeReference(string name)
     {
         var backend = TestBackends.Create(name);
-        foreach (var (n, c, h, w, o, k, p) in ConvCases)
+        foreach (var (n, c, h, w, o, k, p) in ConvCases.Concat(ChunkedConvCases))
         {
             using var gradOutput = TestData.Random(5, n, o, h + 2 * p - k + 1, w + 2 * p - k + 1);
             using var weight = TestData.Random(6, o, c, k, k);
@@ -69,7 +86,7 @@ public class BackendConformanceTests
     public void Conv2dBackwardFilterAccumulatesLikeReference(string name)
     {
         var backend = TestBackends.Create(name);
-        foreach (var (n, c, h, w, o, k, p) in ConvCases)
+        foreach (var (n, c, h, w, o, k, p) in ConvCases.Concat(ChunkedConvCases))
         {
             using var input = TestData.Random(9, n, c, h, w);
             using var gradOutput = TestData.Random(10, n, o, h + 2 * p - k + 1, w + 2 * p - k + 1);

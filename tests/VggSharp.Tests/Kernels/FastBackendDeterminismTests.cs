@@ -31,6 +31,30 @@ public class FastBackendDeterminismTests
     }
 
     [Fact]
+    public void ChunkedConvolutionIsBitIdenticalAcrossThreadCounts()
+    {
+        foreach (var (n, c, h, w, o, k, p) in BackendConformanceTests.ChunkedConvCases)
+        {
+            int outHeight = h + 2 * p - k + 1, outWidth = w + 2 * p - k + 1;
+            using var input = TestData.Random(17, n, c, h, w);
+            using var weight = TestData.Random(18, o, c, k, k);
+            using var bias = TestData.Random(19, o);
+            using var gradOutput = TestData.Random(20, n, o, outHeight, outWidth);
+            AssertSameAcrossThreads(backend =>
+            {
+                using var output = new Tensor(n, o, outHeight, outWidth);
+                using var gradInput = new Tensor(n, c, h, w);
+                using var gradWeight = TestData.Random(21, o, c, k, k);
+                using var gradBias = TestData.Random(22, o);
+                backend.Conv2dForward(input, weight, bias, output, p);
+                backend.Conv2dBackwardData(gradOutput, weight, gradInput, p);
+                backend.Conv2dBackwardFilter(input, gradOutput, gradWeight, gradBias, p);
+                return [.. output.ToArray(), .. gradInput.ToArray(), .. gradWeight.ToArray(), .. gradBias.ToArray()];
+            });
+        }
+    }
+
+    [Fact]
     public void LinearIsBitIdenticalAcrossThreadCounts()
     {
         using var input = TestData.Random(7, 7, 300);

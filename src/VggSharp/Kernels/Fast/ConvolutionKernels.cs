@@ -3,31 +3,32 @@ using VggSharp.Tensors;
 namespace VggSharp.Kernels.Fast;
 
 /// <summary>
-/// Convolution as GEMM over bands of output rows: forward Y = W * col, backward data col = Wᵀ * dY then col2im,
-/// backward filter dW += dY * colᵀ. Forward and backward data run whole images in parallel when that keeps every
-/// thread busy or an image is too small to split; otherwise images and bands run in order with the lowering and
-/// each GEMM parallel. An image's sums run in the same order either way. Backward filter sums over images, so it
-/// always takes them in order.
+/// Convolution as GEMM over tiles (see <see cref="ConvGeometry"/>): bands of output rows of one image, or chunks of
+/// whole images side by side when the planes are small, so that the GEMM stays wide. Forward Y = W * col, backward
+/// data col = Wᵀ * dY then col2im, backward filter dW += dY * colᵀ. Forward and backward data run whole chunks in
+/// parallel when that keeps every thread busy or a chunk is too small to split; otherwise chunks and bands run in
+/// order with the lowering and each GEMM parallel. A chunk's sums run in the same order either way. Backward filter
+/// sums over chunks, so it always takes them in order.
 /// </summary>
 internal static unsafe class ConvolutionKernels
 {
-    /// <summary>Below this many multiply-adds per image, splitting one image costs more in hand-offs than it saves.</summary>
-    private const long SmallImageWork = 1L << 22;
+    /// <summary>Below this many multiply-adds per chunk, splitting one chunk costs more in hand-offs than it saves.</summary>
+    private const long SmallChunkWork = 1L << 22;
 
     public static void Forward(Workers workers, Tensor input, Tensor weight, Tensor bias, Tensor output, int padding)
     {
         var g = ConvGeometry.Of(input, weight, padding);
-        bool acrossImages = AcrossImages(workers, g);
-        var job = new ForwardImage(acrossImages ? Workers.Single : workers, g, input.Pointer(), weight.Pointer(), bias.Pointer(), output.Pointer());
-        ForEachImage(workers, g.Batch, acrossImages, ref job);
+        bool acrossChunks = AcrossChunks(workers, g);
+        var job = new ForwardChunk(acrossChunks ? Workers.Single : workers, g, input.Pointer(), weight.Pointer(), bias.Pointer(), output.Pointer());
+        ForEachChunk(workers, g.Chunks, acrossChunks, ref job);
     }
 
     public static void BackwardData(Workers workers, Tensor gradOutput, Tensor weight, Tensor gradInput, int padding)
     {
         var g = ConvGeometry.Of(gradInput, weight, padding);
-        bool acrossImages = AcrossImages(workers, g);
-        var job = new BackwardDataImage(acrossImages ? Workers.Single : workers, g, gradOutput.Pointer(), weight.Pointer(), gradInput.Pointer());
-        ForEachImage(workers, g.Batch, acrossImages, ref job);
+        bool acrossChunks = AcrossChunks(workers, g);
+        var job = new BackwardDataChunk(acrossChunks ? Workers.Single : workers, g, gradOutput.Pointer(), weight.Pointer(), gradInput.Pointer());
+        ForEachChunk(workers, g.Chunks, acrossChunks, ref job);
     }
 
     public static void BackwardFilter(Workers workers, Tensor input, Tensor gradOutput, Tensor gradWeight, Tensor gradBias, int padding)
@@ -36,81 +37,97 @@ internal static unsafe class ConvolutionKernels
         float* x = input.Pointer(), dy = gradOutput.Pointer(), dw = gradWeight.Pointer();
         var biasJob = new BiasGradient(g, dy, gradBias.Pointer());
         workers.For(g.Outputs, ref biasJob);
-        int bandRows = g.BandRows;
-        float* columns = g.IsPointwise ? null : Workspace.Columns(g.Patch * bandRows * g.OutWidth);
-        for (int n = 0; n < g.Batch; n++)
-        for (int y0 = 0; y0 < g.OutHeight; y0 += bandRows)
+        for (int chunk = 0; chunk < g.Chunks; chunk++)
+        for (int band = 0; band < g.Bands; band++)
         {
-            int rows = Math.Min(bandRows, g.OutHeight - y0), band = rows * g.OutWidth;
-            float* image = x + (long)n * g.Channels * g.InPlane;
-            float* source = dy + (long)n * g.Outputs * g.OutPlane + y0 * g.OutWidth;
-            if (g.IsPointwise)
-            {
-                Sgemm.Multiply(workers, false, true, g.Outputs, g.Patch, band, source, g.OutPlane, image + y0 * g.OutWidth, g.OutPlane, dw, g.Patch, true);
-                continue;
-            }
-            Im2Col.Lower(workers, image, g, y0, rows, columns);
-            Sgemm.Multiply(workers, false, true, g.Outputs, g.Patch, band, source, g.OutPlane, columns, band, dw, g.Patch, true);
+            var tile = g.Tile(chunk, band);
+            var source = GatheredOutputs(workers, g, tile, dy);
+            var columns = InputColumns(workers, g, tile, x);
+            Sgemm.Multiply(workers, false, true, g.Outputs, g.Patch, tile.Columns, source.Data, source.Stride, columns.Data, columns.Stride, dw, g.Patch, true);
         }
     }
 
     /// <summary>
-    /// Whether to give each thread whole images: when they divide evenly over the threads, or one image is too little
+    /// Whether to give each thread whole chunks: when they divide evenly over the threads, or one chunk is too little
     /// work to split. Results are the same either way, so this may depend on the thread count.
     /// </summary>
-    private static bool AcrossImages(Workers workers, ConvGeometry g) =>
-        workers.Count > 1 && g.Batch > 1 && (g.Batch % workers.Count == 0 || (long)g.Outputs * g.Patch * g.OutPlane < SmallImageWork);
+    private static bool AcrossChunks(Workers workers, ConvGeometry g) =>
+        workers.Count > 1 && g.Chunks > 1
+        && (g.Chunks % workers.Count == 0 || (long)g.Outputs * g.Patch * g.OutPlane * g.ImagesPerChunk < SmallChunkWork);
 
-    private static void ForEachImage<TJob>(Workers workers, int batch, bool acrossImages, ref TJob job) where TJob : struct, IWorkPiece
+    private static void ForEachChunk<TJob>(Workers workers, int chunks, bool acrossChunks, ref TJob job) where TJob : struct, IWorkPiece
     {
-        if (acrossImages) workers.For(batch, ref job);
-        else for (int n = 0; n < batch; n++) job.Run(n);
+        if (acrossChunks) workers.For(chunks, ref job);
+        else for (int chunk = 0; chunk < chunks; chunk++) job.Run(chunk);
     }
 
-    /// <summary>One image's forward pass, band by band; <c>workers</c> split each band's work.</summary>
-    private readonly struct ForwardImage(Workers workers, ConvGeometry g, float* x, float* w, float* b, float* y) : IWorkPiece
+    /// <summary>
+    /// The tile's outputs as an [outputs, tile columns] matrix and its row stride: in place when the tile is one
+    /// image's band, else the channel-major workspace a chunk is scattered from or gathered into.
+    /// </summary>
+    private static StridedMatrix OutputMatrix(ConvGeometry g, ConvTile tile, float* outputs) =>
+        tile.Images == 1
+            ? new(outputs + (long)tile.FirstImage * g.Outputs * g.OutPlane + tile.FirstRow * g.OutWidth, g.OutPlane)
+            : new(Workspace.ChunkOutputs(g.Outputs * tile.Columns), tile.Columns);
+
+    /// <summary><see cref="OutputMatrix"/> holding the tile's part of <paramref name="outputs"/>.</summary>
+    private static StridedMatrix GatheredOutputs(Workers workers, ConvGeometry g, ConvTile tile, float* outputs)
     {
-        public void Run(int n)
+        var matrix = OutputMatrix(g, tile, outputs);
+        if (tile.Images > 1)
+            ChannelMajor.Gather(workers, outputs + (long)tile.FirstImage * g.Outputs * g.OutPlane, tile.Images, g.Outputs, g.OutPlane, matrix.Data);
+        return matrix;
+    }
+
+    /// <summary>The tile's column matrix [patch, tile columns] and its row stride, lowered into the workspace unless the image is its own.</summary>
+    private static StridedMatrix InputColumns(Workers workers, ConvGeometry g, ConvTile tile, float* inputs)
+    {
+        float* images = inputs + (long)tile.FirstImage * g.Channels * g.InPlane;
+        if (g.ImageIsColumns(tile)) return new(images + tile.FirstRow * g.OutWidth, g.OutPlane);
+        float* columns = Workspace.Columns(g.Patch * tile.Columns);
+        Im2Col.Lower(workers, images, g, tile, columns);
+        return new(columns, tile.Columns);
+    }
+
+    /// <summary>One chunk's forward pass, band by band; <c>workers</c> split each band's work.</summary>
+    private readonly struct ForwardChunk(Workers workers, ConvGeometry g, float* x, float* w, float* b, float* y) : IWorkPiece
+    {
+        public void Run(int chunk)
         {
-            int bandRows = g.BandRows;
-            float* columns = g.IsPointwise ? null : Workspace.Columns(g.Patch * bandRows * g.OutWidth);
-            float* image = x + (long)n * g.Channels * g.InPlane;
-            for (int y0 = 0; y0 < g.OutHeight; y0 += bandRows)
+            for (int band = 0; band < g.Bands; band++)
             {
-                int rows = Math.Min(bandRows, g.OutHeight - y0), band = rows * g.OutWidth;
-                float* target = y + (long)n * g.Outputs * g.OutPlane + y0 * g.OutWidth;
-                for (int o = 0; o < g.Outputs; o++) new Span<float>(target + (long)o * g.OutPlane, band).Fill(b[o]);
-                if (g.IsPointwise)
-                {
-                    Sgemm.Multiply(workers, false, false, g.Outputs, band, g.Patch, w, g.Patch, image + y0 * g.OutWidth, g.OutPlane, target, g.OutPlane, true);
-                    continue;
-                }
-                Im2Col.Lower(workers, image, g, y0, rows, columns);
-                Sgemm.Multiply(workers, false, false, g.Outputs, band, g.Patch, w, g.Patch, columns, band, target, g.OutPlane, true);
+                var tile = g.Tile(chunk, band);
+                var target = OutputMatrix(g, tile, y);
+                for (int o = 0; o < g.Outputs; o++) new Span<float>(target.Data + (long)o * target.Stride, tile.Columns).Fill(b[o]);
+                var columns = InputColumns(workers, g, tile, x);
+                Sgemm.Multiply(workers, false, false, g.Outputs, tile.Columns, g.Patch, w, g.Patch, columns.Data, columns.Stride, target.Data, target.Stride, true);
+                if (tile.Images > 1)
+                    ChannelMajor.Scatter(workers, target.Data, tile.Images, g.Outputs, g.OutPlane, y + (long)tile.FirstImage * g.Outputs * g.OutPlane);
             }
         }
     }
 
-    /// <summary>One image's input gradient, band by band; <c>workers</c> split each band's work.</summary>
-    private readonly struct BackwardDataImage(Workers workers, ConvGeometry g, float* dy, float* w, float* dx) : IWorkPiece
+    /// <summary>One chunk's input gradient, band by band; <c>workers</c> split each band's work.</summary>
+    private readonly struct BackwardDataChunk(Workers workers, ConvGeometry g, float* dy, float* w, float* dx) : IWorkPiece
     {
-        public void Run(int n)
+        public void Run(int chunk)
         {
-            int bandRows = g.BandRows;
-            float* columns = g.IsPointwise ? null : Workspace.Columns(g.Patch * bandRows * g.OutWidth);
-            float* image = dx + (long)n * g.Channels * g.InPlane;
-            if (!g.IsPointwise) new Span<float>(image, g.Channels * g.InPlane).Clear();
-            for (int y0 = 0; y0 < g.OutHeight; y0 += bandRows)
+            var first = g.Tile(chunk, 0);
+            float* images = dx + (long)first.FirstImage * g.Channels * g.InPlane;
+            if (!g.ImageIsColumns(first)) new Span<float>(images, first.Images * g.Channels * g.InPlane).Clear();
+            for (int band = 0; band < g.Bands; band++)
             {
-                int rows = Math.Min(bandRows, g.OutHeight - y0), band = rows * g.OutWidth;
-                float* source = dy + (long)n * g.Outputs * g.OutPlane + y0 * g.OutWidth;
-                if (g.IsPointwise)
+                var tile = g.Tile(chunk, band);
+                var source = GatheredOutputs(workers, g, tile, dy);
+                if (g.ImageIsColumns(tile))
                 {
-                    Sgemm.Multiply(workers, true, false, g.Channels, band, g.Outputs, w, g.Patch, source, g.OutPlane, image + y0 * g.OutWidth, g.OutPlane, false);
+                    Sgemm.Multiply(workers, true, false, g.Channels, tile.Columns, g.Outputs, w, g.Patch, source.Data, source.Stride,
+                        images + tile.FirstRow * g.OutWidth, g.OutPlane, false);
                     continue;
                 }
-                Sgemm.Multiply(workers, true, false, g.Patch, band, g.Outputs, w, g.Patch, source, g.OutPlane, columns, band, false);
-                Im2Col.Raise(workers, columns, g, y0, rows, image);
+                float* columns = Workspace.Columns(g.Patch * tile.Columns);
+                Sgemm.Multiply(workers, true, false, g.Patch, tile.Columns, g.Outputs, w, g.Patch, source.Data, source.Stride, columns, tile.Columns, false);
+                Im2Col.Raise(workers, columns, g, tile, images);
             }
         }
     }

@@ -1,75 +1,115 @@
+using System.Runtime.CompilerServices;
+
 namespace VggSharp.Kernels.Fast;
 
 /// <summary>
-/// Lowers a band of output rows of one image to the column matrix that turns convolution into a GEMM, and raises
-/// column gradients back onto the image. The column matrix has a row per (channel, i, j) and a column per output
-/// pixel of the band: col[(c * K + i) * K + j, (y - y0) * OW + x] = image[c, y + i - p, x + j - p] (0 outside).
+/// Lowers a tile of output rows of one or more images to the column matrix that turns convolution into a GEMM, and
+/// raises column gradients back onto the images. The column matrix has a row per (channel, i, j) and a column per
+/// output pixel of the tile, image after image:
+/// col[(c * K + i) * K + j, n * rows * OW + (y - y0) * OW + x] = image n[c, y + i - p, x + j - p] (0 outside).
 /// </summary>
 internal static unsafe class Im2Col
 {
-    /// <summary>Fills <paramref name="columns"/> for output rows [y0, y0 + rows). Channels are split over the workers.</summary>
-    public static void Lower(Workers workers, float* image, ConvGeometry g, int y0, int rows, float* columns)
+    /// <summary>Below this many floats a plain loop beats the call overhead of a span copy, clear or add.</summary>
+    private const int ShortRun = 8;
+
+    /// <summary>
+    /// Fills <paramref name="columns"/> for <paramref name="tile"/>; <paramref name="images"/> points at the tile's
+    /// first image. Channels are split over the workers; each writes its column rows front to back.
+    /// </summary>
+    public static void Lower(Workers workers, float* images, ConvGeometry g, ConvTile tile, float* columns)
     {
-        var job = new Lowering(image, g, y0, rows, columns);
+        var job = new Lowering(images, g, tile, columns);
         workers.For(g.Channels, ref job);
     }
 
-    private readonly struct Lowering(float* image, ConvGeometry g, int y0, int rows, float* columns) : IWorkPiece
+    private readonly struct Lowering(float* images, ConvGeometry g, ConvTile tile, float* columns) : IWorkPiece
     {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Run(int c)
         {
-            int band = rows * g.OutWidth;
             for (int i = 0; i < g.Kernel; i++)
             for (int j = 0; j < g.Kernel; j++)
             {
-                float* row = columns + (long)((c * g.Kernel + i) * g.Kernel + j) * band;
+                float* destination = columns + (long)((c * g.Kernel + i) * g.Kernel + j) * tile.Columns;
                 var (start, end) = g.ValidColumns(j);
-                for (int r = 0; r < rows; r++)
+                for (int n = 0; n < tile.Images; n++)
                 {
-                    var destination = new Span<float>(row + r * g.OutWidth, g.OutWidth);
-                    int iy = y0 + r + i - g.Padding;
-                    if (iy < 0 || iy >= g.Height)
+                    float* plane = images + ((long)n * g.Channels + c) * g.InPlane;
+                    for (int r = 0; r < tile.Rows; r++, destination += g.OutWidth)
                     {
-                        destination.Clear();
-                        continue;
+                        int iy = tile.FirstRow + r + i - g.Padding;
+                        if (iy < 0 || iy >= g.Height)
+                        {
+                            Clear(destination, g.OutWidth);
+                            continue;
+                        }
+                        Clear(destination, start);
+                        Copy(plane + iy * g.Width + start + j - g.Padding, destination + start, end - start);
+                        Clear(destination + end, g.OutWidth - end);
                     }
-                    destination[..start].Clear();
-                    new ReadOnlySpan<float>(image + ((long)c * g.Height + iy) * g.Width + start + j - g.Padding, end - start)
-                        .CopyTo(destination[start..end]);
-                    destination[end..].Clear();
                 }
             }
         }
     }
 
     /// <summary>
-    /// Adds the column gradients of output rows [y0, y0 + rows) onto <paramref name="image"/>. Each channel is raised by
-    /// one worker in a fixed (i, j, row) order, so the sums do not depend on the thread count.
+    /// Adds the column gradients of <paramref name="tile"/> onto <paramref name="images"/> (the tile's first image).
+    /// Each channel is raised by one worker in a fixed (i, j, image, row) order, so the sums do not depend on the
+    /// thread count.
     /// </summary>
-    public static void Raise(Workers workers, float* columns, ConvGeometry g, int y0, int rows, float* image)
+    public static void Raise(Workers workers, float* columns, ConvGeometry g, ConvTile tile, float* images)
     {
-        var job = new Raising(columns, g, y0, rows, image);
+        var job = new Raising(columns, g, tile, images);
         workers.For(g.Channels, ref job);
     }
 
-    private readonly struct Raising(float* columns, ConvGeometry g, int y0, int rows, float* image) : IWorkPiece
+    private readonly struct Raising(float* columns, ConvGeometry g, ConvTile tile, float* images) : IWorkPiece
     {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Run(int c)
         {
-            int band = rows * g.OutWidth;
             for (int i = 0; i < g.Kernel; i++)
             for (int j = 0; j < g.Kernel; j++)
             {
-                float* row = columns + (long)((c * g.Kernel + i) * g.Kernel + j) * band;
+                float* source = columns + (long)((c * g.Kernel + i) * g.Kernel + j) * tile.Columns;
                 var (start, end) = g.ValidColumns(j);
-                for (int r = 0; r < rows; r++)
+                for (int n = 0; n < tile.Images; n++)
                 {
-                    int iy = y0 + r + i - g.Padding;
-                    if (iy < 0 || iy >= g.Height || end == start) continue;
-                    var target = new Span<float>(image + ((long)c * g.Height + iy) * g.Width + start + j - g.Padding, end - start);
-                    ElementWise.Apply(new AddOperator(), target, new ReadOnlySpan<float>(row + r * g.OutWidth + start, end - start), target);
+                    float* plane = images + ((long)n * g.Channels + c) * g.InPlane;
+                    for (int r = 0; r < tile.Rows; r++, source += g.OutWidth)
+                    {
+                        int iy = tile.FirstRow + r + i - g.Padding;
+                        if (iy >= 0 && iy < g.Height) Add(source + start, plane + iy * g.Width + start + j - g.Padding, end - start);
+                    }
                 }
             }
         }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Clear(float* destination, int length)
+    {
+        if (length >= ShortRun) new Span<float>(destination, length).Clear();
+        else for (int x = 0; x < length; x++) destination[x] = 0f;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Copy(float* source, float* destination, int length)
+    {
+        if (length >= ShortRun) Buffer.MemoryCopy(source, destination, length * sizeof(float), length * sizeof(float));
+        else for (int x = 0; x < length; x++) destination[x] = source[x];
+    }
+
+    /// <summary>target += source, element by element, so a short run rounds exactly as a long one does.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Add(float* source, float* target, int length)
+    {
+        if (length >= ShortRun)
+        {
+            var span = new Span<float>(target, length);
+            ElementWise.Apply(new AddOperator(), span, new ReadOnlySpan<float>(source, length), span);
+        }
+        else for (int x = 0; x < length; x++) target[x] += source[x];
     }
 }
