@@ -81,7 +81,8 @@ public static class Trainer
 
     private static PlateauScheduleOptions ScheduleOptions(TrainingOptions options) => new()
     {
-        InitialLearningRate = options.LearningRate, Patience = options.Patience, MaxReductions = options.MaxReductions, MaxEpochs = options.Epochs,
+        InitialLearningRate = options.LearningRate, Patience = options.Patience, MinImprovement = options.MinImprovement,
+        MaxReductions = options.MaxReductions, MaxEpochs = options.Epochs,
     };
 
     /// <summary>Fine-tunes from a model of the same configuration (all weights) or warm-starts from a shallower one (the paper's).</summary>

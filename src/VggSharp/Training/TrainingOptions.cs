@@ -67,6 +67,12 @@ public sealed record TrainingOptions
     /// <summary>Epochs without a validation improvement before the learning rate is divided by 10.</summary>
     public int Patience { get; init; } = 1;
 
+    /// <summary>
+    /// The gain in validation top-1 accuracy (a fraction) that counts as an improvement. Half a point by default: on a
+    /// short run, gains below that mean the rate has done what it can, and dividing it then pays within the budget.
+    /// </summary>
+    public double MinImprovement { get; init; } = 0.005;
+
     /// <summary>How many times the learning rate may be divided before training stops at the next plateau.</summary>
     public int MaxReductions { get; init; } = 3;
 
@@ -113,6 +119,7 @@ public sealed record TrainingOptions
         if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new ArgumentException($"The learning rate must be positive, got {LearningRate}.");
         if (ScaleMin < InputSize) throw new ArgumentException($"The training scale {ScaleMin} is smaller than the {InputSize}x{InputSize} crop.");
         if (ScaleMax < ScaleMin) throw new ArgumentException($"The largest scale {ScaleMax} is below the smallest {ScaleMin}.");
+        if (!(MinImprovement >= 0 && MinImprovement < 1)) throw new ArgumentException($"The minimum improvement must be in [0, 1), got {MinImprovement}.");
         if (!(CheckpointSeconds > 0)) throw new ArgumentException($"The checkpoint interval must be positive, got {CheckpointSeconds}.");
         if (string.IsNullOrWhiteSpace(OutputDirectory)) throw new ArgumentException("The run needs an output directory.");
     }

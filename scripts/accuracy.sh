@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Reproduces the README's accuracy tables: trains the main job and a longer recipe on Fashion-MNIST, evaluates the
+# paper's test protocols (section 3.2) and an ensemble, and writes docs/ACCURACY.md, then copies its tables into the
+# README between the accuracy markers. Takes about an hour on 2 cores. Usage: bash scripts/accuracy.sh [RUNS_DIR]
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source scripts/setup.sh
+runs="${1:-runs/accuracy}"
+mkdir -p "$runs"
+dotnet build src/VggSharp.Cli -c Release -nologo -v quiet
+vgg() { dotnet src/VggSharp.Cli/bin/Release/net10.0/vggsharp.dll "$@"; }
+results="$runs/results.jsonl"
+: > "$results"
+
+# Trains unless the run already finished (so an interrupted script picks up where it stopped).
+train() {
+    local name="$1"; shift
+    if [[ ! -f "$runs/$name/model.safetensors" ]]; then
+        rm -rf "$runs/$name"
+        local start=$SECONDS
+        vgg train --out "$runs/$name" "$@" | tail -n 3
+        echo "{\"kind\":\"train\",\"name\":\"$name\",\"seconds\":$((SECONDS - start)),\"args\":\"$*\"}" >> "$results"
+    fi
+}
+evaluate() {
+    local label="$1"; shift
+    local json
+    json=$(vgg eval --data fashion-mnist --json "$@")
+    echo "{\"kind\":\"eval\",\"label\":\"$label\",\"result\":$json}" >> "$results"
+}
+
+train main                                                     # the main job: vggsharp train with no options
+train long --epochs 24 --patience 2                            # the longer recipe: same network, more epochs
+train long-seed2 --epochs 24 --patience 2 --seed 2             # a second model for the ensemble
+
+for run in main long; do
+    evaluate "$run center" -w "$runs/$run/model.safetensors" --protocol center --scales 36
+done
+for protocol in center dense multicrop dense+multicrop; do
+    evaluate "long $protocol 3 scales" -w "$runs/long/model.safetensors" --protocol "$protocol" --scales 32,36,40
+done
+evaluate "ensemble center" -w "$runs/long/model.safetensors" -w "$runs/long-seed2/model.safetensors" --protocol center --scales 36
+evaluate "ensemble dense+multicrop 3 scales" -w "$runs/long/model.safetensors" -w "$runs/long-seed2/model.safetensors" \
+    --protocol dense+multicrop --scales 32,36,40
+
+python3 scripts/accuracy_tables.py "$results" "$runs" docs/ACCURACY.md README.md
+echo "Wrote docs/ACCURACY.md and the README's accuracy section."
