@@ -25,7 +25,7 @@ train() {
 evaluate() {
     local label="$1"; shift
     local json
-    json=$(vgg eval --data fashion-mnist --json "$@")
+    json=$(vgg eval --data fashion-mnist --json "$@" | tr -d '\n')
     echo "{\"kind\":\"eval\",\"label\":\"$label\",\"result\":$json}" >> "$results"
 }
 

@@ -5,7 +5,19 @@ import platform
 import sys
 
 results_path, runs, doc_path, readme_path = sys.argv[1:5]
-rows = [json.loads(line) for line in open(results_path) if line.strip()]
+def objects(text):
+    """The JSON objects of a file, one per line or spread over several."""
+    decoder, position, found = json.JSONDecoder(), 0, []
+    while True:
+        while position < len(text) and text[position].isspace():
+            position += 1
+        if position == len(text):
+            return found
+        value, position = decoder.raw_decode(text, position)
+        found.append(value)
+
+
+rows = objects(open(results_path).read())
 trains = {r["name"]: r for r in rows if r["kind"] == "train"}
 evals = [r for r in rows if r["kind"] == "eval"]
 
