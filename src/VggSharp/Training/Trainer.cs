@@ -88,13 +88,14 @@ public static class Trainer
     /// <summary>Fine-tunes from a model of the same configuration (all weights) or warm-starts from a shallower one (the paper's).</summary>
     private static void StartFrom(VggModel model, string path, ProgressReporter progress)
     {
-        using var source = VggModelFile.Load(path);
-        if (source.Configuration.Name == model.Configuration.Name)
+        // The header says which case this is, so the weights are read once either way.
+        if (VggConfiguration.Parse(VggModelFile.ReadOptions(path).Configuration).Name == model.Configuration.Name)
         {
             VggModelFile.LoadInto(model, path);
             progress.Message($"Fine-tuning from {path}.");
             return;
         }
+        using var source = VggModelFile.Load(path);
         var copied = WarmStart.Apply(model, source);
         progress.Message($"Warm start from {path} ({source.Configuration.Name}): {string.Join(", ", copied)}.");
     }

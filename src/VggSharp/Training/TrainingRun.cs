@@ -189,12 +189,7 @@ internal sealed class TrainingRun : IDisposable
         int classes = probabilities.Shape[1], correct = 0;
         var p = probabilities.Span;
         for (int n = 0; n < labels.Length; n++)
-        {
-            var row = p.Slice(n * classes, classes);
-            int best = 0;
-            for (int c = 1; c < classes; c++) if (row[c] > row[best]) best = c;
-            if (best == labels[n]) correct++;
-        }
+            if (ScoreRanking.ArgMax(p.Slice(n * classes, classes)) == labels[n]) correct++;
         return correct;
     }
 
