@@ -147,7 +147,7 @@ def cpu_name():
     return platform.processor() or "unknown CPU"
 
 
-def versions(vggsharp):
+def versions():
     import torch
     import torchvision
 
@@ -213,6 +213,10 @@ def drive(args):
     cases = [BY_NAME[n] for n in args.only] if args.only else CASES
     threads = args.threads
     os.makedirs(args.out, exist_ok=True)
+    load = os.getloadavg()[0]
+    if load > 0.5 * os.cpu_count():
+        print(f"side_by_side: warning: load average {load:.1f} on {os.cpu_count()} cores; other processes will distort the timings",
+              file=sys.stderr, flush=True)
     measured = {c.name: {"vggsharp": [], "pytorch": []} for c in cases}
     for round_index in range(args.rounds):
         for case in cases:
@@ -242,7 +246,8 @@ def drive(args):
     # The peak is a limit: the best probe of the run.
     peak = max(peaks, key=lambda p: p["all_threads_gflops"])
     peak = {**peak, "single_thread_gflops": max(p["single_thread_gflops"] for p in peaks)}
-    machine = {"cores": os.cpu_count(), "cpu": cpu_name(), "threads": threads, "rounds": args.rounds, "peak": peak, **versions(vggsharp)}
+    machine = {"cores": os.cpu_count(), "cpu": cpu_name(), "threads": threads, "rounds": args.rounds, "peak": peak,
+               "load_average_at_start": load, **versions()}
     text = section(results, machine, args.command)
     with open(os.path.join(args.out, "results.json"), "w") as f:
         json.dump({"machine": machine, "results": results}, f, indent=2)
@@ -259,8 +264,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--vggsharp", help="the command that runs vggsharp, e.g. 'dotnet src/VggSharp.Cli/bin/Release/net10.0/vggsharp.dll'")
     parser.add_argument("--torch", choices=sorted(BY_NAME), help="measure one case in PyTorch and print JSON")
-    parser.add_argument("--warmup", type=int, default=2)
-    parser.add_argument("--iterations", type=int, default=5)
+    parser.add_argument("--warmup", type=int, default=2, help="with --torch: untimed iterations")
+    parser.add_argument("--iterations", type=int, default=5, help="with --torch: timed iterations")
     parser.add_argument("--threads", type=int, default=os.cpu_count(), help="threads on both sides (default: every core)")
     parser.add_argument("--rounds", type=int, default=2, help="rounds of every case, alternating which side goes first")
     parser.add_argument("--only", nargs="+", choices=sorted(BY_NAME), help="run only these cases")
