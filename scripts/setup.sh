@@ -6,7 +6,8 @@ set -euo pipefail
 # System packages needed beyond the .NET 10 SDK, by Debian package name: libturbojpeg0 for JPEG decoding
 # (VggSharp.Data.JpegDecoder loads libturbojpeg.so.0), dataset-fashion-mnist for the IDX tests, which read the real
 # test set. The image tests' PNG and JPEG files are copied into tests/fixtures, so python3-skimage is not needed.
-SYSTEM_PACKAGES=(libturbojpeg0 dataset-fashion-mnist)
+# A script that needs more (bench/side_by_side.sh: python3-torch) names them in SETUP_EXTRA_PACKAGES.
+SYSTEM_PACKAGES=(libturbojpeg0 dataset-fashion-mnist ${SETUP_EXTRA_PACKAGES:-})
 
 missing_packages=()
 for package in "${SYSTEM_PACKAGES[@]}"; do
