@@ -1,0 +1,179 @@
+using VggSharp.Data;
+using VggSharp.Data.Transforms;
+using VggSharp.Interop;
+using VggSharp.Interop.Caffe;
+using VggSharp.Layers;
+using VggSharp.Models;
+using VggSharp.Tensors;
+using Xunit;
+
+namespace VggSharp.Tests.Interop;
+
+/// <summary>
+/// Caffe files written by Google's protobuf library (tests/fixtures/make_caffe_fixtures.py) load and give the logits
+/// torch computes from the same weights; files of every layout written here load back bit for bit; files that are
+/// not VGG networks are refused with the layer and the reason.
+/// </summary>
+public class CaffeModelReaderTests
+{
+    public static TheoryData<string> Fixtures => new() { "vgg_caffe_v1", "vgg_caffe_lrn" };
+
+    public static string Fixture(string name, string extension = ".caffemodel") => Path.Combine(AppContext.BaseDirectory, "fixtures", name + extension);
+
+    private static Tensor ReadTensor(SafetensorsReader reader, string name)
+    {
+        var info = reader.Header.Find(name)!;
+        var tensor = new Tensor(info.Shape.Select(d => (int)d).ToArray());
+        reader.ReadTensor(info, tensor.Bytes);
+        return tensor;
+    }
+
+    [Theory]
+    [MemberData(nameof(Fixtures))]
+    public void CaffeWeightsGiveTheLogitsComputedIndependently(string fixture)
+    {
+        using var model = CaffeModelReader.Load(Fixture(fixture));
+        using var io = SafetensorsReader.Open(Fixture(fixture + "_io", ".safetensors"));
+        using var input = ReadTensor(io, "input");
+        using var expected = ReadTensor(io, "logits");
+
+        var logits = model.Forward(input, ForwardContext.Inference);
+
+        Assert.Equal(expected.Shape, logits.Shape);
+        double error = TestData.RelativeError(logits.Span, expected.Span);
+        Assert.True(error < 1e-4, $"relative error {error}");
+    }
+
+    [Theory]
+    [MemberData(nameof(Fixtures))]
+    public void ImagesAreFedWithCaffesPreprocessing(string fixture)
+    {
+        using var model = CaffeModelReader.Load(Fixture(fixture));
+        using var io = SafetensorsReader.Open(Fixture(fixture + "_io", ".safetensors"));
+        var info = io.Header.Find("image")!;
+        var pixels = new byte[info.ByteLength];
+        io.ReadTensor(info, pixels);
+        using var expected = ReadTensor(io, "image_logits");
+        var image = new DecodedImage((int)info.Shape[1], (int)info.Shape[0], 3, pixels);
+
+        // The evaluator's path from pixels to the network: rescale to the input size (here a copy), then the model's preprocessing.
+        var transform = new EvaluationTransform(model.Options.InputSize, 3, model.Options.EffectivePreprocessing);
+        using var input = transform.Whole(transform.Rescale(image, model.Options.InputSize), flip: false);
+        var logits = model.Forward(input, ForwardContext.Inference);
+
+        double error = TestData.RelativeError(logits.Span, expected.Span);
+        Assert.True(error < 1e-4, $"relative error {error}");
+    }
+
+    [Fact]
+    public void TheNetworkIsWorkedOutFromTheFile()
+    {
+        var v1 = CaffeModelReader.ReadOptions(Fixture("vgg_caffe_v1"));
+        var lrn = CaffeModelReader.ReadOptions(Fixture("vgg_caffe_lrn"));
+
+        Assert.Equal("8,M,16,16,M", v1.Configuration);
+        Assert.Equal("8,LRN,M,16,M", lrn.Configuration);
+        foreach (var options in new[] { v1, lrn })
+        {
+            Assert.Equal((5, 3, 8, 32, VggHead.Small, 0.5f), (options.Classes, options.InputChannels, options.InputSize, options.EffectiveHiddenUnits, options.Head, options.Dropout));
+            Assert.Equal(Preprocessing.Caffe, options.Preprocessing);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Fixtures))]
+    public void TheCaffePreprocessingIsSavedWithTheWeights(string fixture)
+    {
+        using var directory = new TemporaryDirectory();
+        string path = directory.File("from-caffe.safetensors");
+        using var model = CaffeModelReader.Load(Fixture(fixture));
+        VggModelFile.Save(model, path);
+
+        var metadata = VggModelFile.ReadMetadata(path);
+        Assert.Equal("true", metadata["vggsharp.preprocessing.bgr"]);
+        Assert.Equal("103.939,116.779,123.68", metadata["vggsharp.preprocessing.mean"]);
+        using var restored = VggModelFile.Load(path);
+        Assert.Equal(Preprocessing.Caffe, restored.Options.EffectivePreprocessing);
+        SmallModels.AssertSame(SmallModels.Snapshot(model), SmallModels.Snapshot(restored));
+    }
+
+    public static TheoryData<CaffeFileStyle> Styles => new()
+    {
+        new CaffeFileStyle(),
+        new CaffeFileStyle(V1: false, Packed: false, LegacyShapes: false),
+        new CaffeFileStyle(V1: true, Packed: false, LegacyShapes: false),
+        new CaffeFileStyle(V1: false, Packed: true, LegacyShapes: true, LayerParameters: false),
+        new CaffeFileStyle(ParameterlessLayers: false, LayerParameters: false), // stripped: pooling from the names
+    };
+
+    [Theory]
+    [MemberData(nameof(Styles))]
+    public void EveryLayoutLoadsBitForBit(CaffeFileStyle style)
+    {
+        using var directory = new TemporaryDirectory();
+        var options = SmallModels.Options("C") with { Preprocessing = Preprocessing.Caffe }; // C: 1x1 convolutions too
+        using var original = SmallModels.Create(options, 5);
+        string path = directory.File("c.caffemodel");
+        File.WriteAllBytes(path, CaffeFiles.From(original, style));
+
+        using var loaded = CaffeModelReader.Load(path, options);
+        var inferred = CaffeModelReader.ReadOptions(path);
+
+        SmallModels.AssertSame(SmallModels.Snapshot(original), SmallModels.Snapshot(loaded));
+        Assert.Equal(VggConfiguration.Parse(options.Configuration).Features.Select(f => f.Kind == FeatureKind.Convolution ? f with { Channels = options.Scaled(f.Channels) } : f),
+            VggConfiguration.Parse(inferred.Configuration).Features);
+        Assert.Equal((10, 32, 32), (inferred.Classes, inferred.InputSize, inferred.EffectiveHiddenUnits));
+    }
+
+    [Fact]
+    public void ATable1ConfigurationIsRecognisedByName()
+    {
+        using var directory = new TemporaryDirectory();
+        var options = new VggOptions { Configuration = "A-LRN", InputSize = 32, Head = VggHead.Small, HiddenUnits = 8, Classes = 3 };
+        using var original = SmallModels.Create(options, 9);
+        string path = directory.File("a-lrn.caffemodel");
+        File.WriteAllBytes(path, CaffeFiles.From(original, new CaffeFileStyle()));
+
+        using var loaded = CaffeModelReader.Load(path);
+
+        Assert.Equal("A-LRN", loaded.Options.Configuration);
+        Assert.Equal(Preprocessing.Caffe, loaded.Options.Preprocessing);
+        SmallModels.AssertSame(SmallModels.Snapshot(original), SmallModels.Snapshot(loaded));
+    }
+
+    [Fact]
+    public void GivenPreprocessingIsKept()
+    {
+        var options = CaffeModelReader.ReadOptions(Fixture("vgg_caffe_v1")) with { Preprocessing = Preprocessing.Torchvision, Dropout = 0.2f };
+        using var model = CaffeModelReader.Load(Fixture("vgg_caffe_v1"), options);
+        Assert.Equal(Preprocessing.Torchvision, model.Options.Preprocessing);
+        Assert.Equal(0.2f, model.Options.Dropout);
+    }
+
+    public static TheoryData<string, string> MismatchedOptions => new()
+    {
+        { "8,M,16,M", "convolutional part is 8,M,16,16,M but configuration 8,M,16,M" },
+        { "classes", "5 classes but the options give 6" },
+        { "input", "8 as input size (from fc6's inputs) but the options give 16" },
+        { "hidden", "32 hidden units but the options give 64" },
+        { "BN", "has batch normalisation" },
+    };
+
+    [Theory]
+    [MemberData(nameof(MismatchedOptions))]
+    public void OptionsThatDescribeAnotherNetworkAreRefused(string change, string message)
+    {
+        var options = CaffeModelReader.ReadOptions(Fixture("vgg_caffe_v1"));
+        options = change switch
+        {
+            "classes" => options with { Classes = 6 },
+            "input" => options with { InputSize = 16 },
+            "hidden" => options with { HiddenUnits = 64 },
+            "BN" => options with { Configuration = "BN:" + options.Configuration },
+            _ => options with { Configuration = change },
+        };
+        var e = Assert.Throws<WeightsFormatException>(() => CaffeModelReader.Load(Fixture("vgg_caffe_v1"), options));
+        Assert.Contains(message, e.Message);
+        Assert.Contains("vgg_caffe_v1.caffemodel", e.Message);
+    }
+}
