@@ -67,8 +67,8 @@ public static class CaffeFiles
         {
             int field = (type, style.V1) switch
             {
-                ("Convolution", true) => 10, ("Dropout", true) => 12, ("InnerProduct", true) => 17, ("LRN", true) => 18, ("Pooling", true) => 19,
-                ("Convolution", false) => 106, ("Dropout", false) => 108, ("InnerProduct", false) => 117, ("LRN", false) => 118, ("Pooling", false) => 121,
+                ("Convolution", true) => 10, ("Dropout", true) => 12, ("InnerProduct", true) => 17, ("LRN", true) => 18, ("Pooling", true) => 19, ("ReLU", true) => 30,
+                ("Convolution", false) => 106, ("Dropout", false) => 108, ("InnerProduct", false) => 117, ("LRN", false) => 118, ("Pooling", false) => 121, ("ReLU", false) => 123,
                 _ => throw new ArgumentException($"No parameters for {type}."),
             };
             layer.Message(field, parameters);

@@ -125,20 +125,47 @@ public class CaffeModelReaderTests
         Assert.Equal((10, 32, 32), (inferred.Classes, inferred.InputSize, inferred.EffectiveHiddenUnits));
     }
 
-    [Fact]
-    public void ATable1ConfigurationIsRecognisedByName()
+    [Theory]
+    [InlineData("A"), InlineData("A-LRN"), InlineData("B"), InlineData("C"), InlineData("D"), InlineData("E")]
+    public void TheOriginalReleasesNetworksAreRecognised(string name)
     {
-        using var directory = new TemporaryDirectory();
-        var options = new VggOptions { Configuration = "A-LRN", InputSize = 32, Head = VggHead.Small, HiddenUnits = 8, Classes = 3 };
-        using var original = SmallModels.Create(options, 9);
-        string path = directory.File("a-lrn.caffemodel");
-        File.WriteAllBytes(path, CaffeFiles.From(original, new CaffeFileStyle()));
+        // The layers of VGG_ILSVRC_16_layers and its siblings (224x224 input, 1000 classes), as the parser gives them.
+        var layers = new List<CaffeLayer>();
+        CaffeBlob Blob(params long[] shape) => new(shape, [new CaffeDataRun(0, (int)shape.Aggregate(1L, (a, b) => a * b), CaffeDataRun.Packed)]);
+        void Add(string layerName, string type, params CaffeBlob[] blobs) => layers.Add(new CaffeLayer(layers.Count, layerName, type, blobs));
+        int channels = 3, stage = 1, index = 0;
+        foreach (var item in VggConfiguration.Parse(name).Features)
+        {
+            switch (item.Kind)
+            {
+                case FeatureKind.Convolution:
+                    Add($"conv{stage}_{++index}", "Convolution", Blob(item.Channels, channels, item.KernelSize, item.KernelSize), Blob(1, 1, 1, item.Channels));
+                    Add($"relu{stage}_{index}", "ReLU");
+                    channels = item.Channels;
+                    break;
+                case FeatureKind.MaxPool:
+                    Add($"pool{stage++}", "Pooling");
+                    index = 0;
+                    break;
+                default:
+                    Add("norm1", "LRN");
+                    break;
+            }
+        }
+        Add("fc6", "InnerProduct", Blob(1, 1, 4096, 25088), Blob(1, 1, 1, 4096));
+        Add("relu6", "ReLU");
+        Add("drop6", "Dropout");
+        Add("fc7", "InnerProduct", Blob(1, 1, 4096, 4096), Blob(1, 1, 1, 4096));
+        Add("relu7", "ReLU");
+        Add("drop7", "Dropout");
+        Add("fc8", "InnerProduct", Blob(1, 1, 1000, 4096), Blob(1, 1, 1, 1000));
+        Add("prob", "Softmax");
 
-        using var loaded = CaffeModelReader.Load(path);
+        var options = CaffeVggLayout.Of(layers).ToOptions();
 
-        Assert.Equal("A-LRN", loaded.Options.Configuration);
-        Assert.Equal(Preprocessing.Caffe, loaded.Options.Preprocessing);
-        SmallModels.AssertSame(SmallModels.Snapshot(original), SmallModels.Snapshot(loaded));
+        Assert.Equal(VggConfiguration.Parse(name).Name, options.Configuration);
+        Assert.Equal((224, 1000, 4096, VggHead.Paper), (options.InputSize, options.Classes, options.EffectiveHiddenUnits, options.Head));
+        Assert.Equal(Preprocessing.Caffe, options.Preprocessing);
     }
 
     [Fact]

@@ -12,7 +12,7 @@ namespace VggSharp.Interop.Caffe;
 /// </summary>
 internal static class CaffeNetParser
 {
-    private const int MaxLayers = 4096;
+    private const int MaxLayers = 1024;
     private const int MaxBlobsPerLayer = 16;
     private const int MaxAxes = 32; // Caffe's kMaxBlobAxes
     private const int MaxRunsPerBlob = 1 << 16;

@@ -12,6 +12,9 @@ namespace VggSharp.Interop.Caffe;
 /// </summary>
 internal sealed class ProtoFieldReader : IDisposable
 {
+    /// <summary>Messages up to this size are read into an array of their size rather than through a stream's 4 KB buffer.</summary>
+    private const int SmallMessageBytes = 4096;
+
     private readonly SafeFileHandle _file;
     private readonly long _start;
     private readonly CodedInputStream _input;
@@ -20,7 +23,18 @@ internal sealed class ProtoFieldReader : IDisposable
     {
         _file = file;
         _start = start;
-        _input = new CodedInputStream(new FileWindowStream(file, start, length), leaveOpen: false);
+        _input = length <= SmallMessageBytes
+            ? new CodedInputStream(ReadSmall(file, start, (int)length))
+            : new CodedInputStream(new FileWindowStream(file, start, length), leaveOpen: false);
+    }
+
+    // A file that shrinks under the reader gives fewer bytes, which the parser then finds truncated.
+    private static byte[] ReadSmall(SafeFileHandle file, long start, int length)
+    {
+        var bytes = new byte[length];
+        int total = 0, read;
+        while (total < length && (read = RandomAccess.Read(file, bytes.AsSpan(total), start + total)) > 0) total += read;
+        return total == length ? bytes : bytes[..total];
     }
 
     /// <summary>A reader of the whole file as one message.</summary>
