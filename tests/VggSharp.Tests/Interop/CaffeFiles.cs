@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+using VggSharp.Interop;
 using VggSharp.Layers;
 using VggSharp.Models;
 using VggSharp.Tensors;
@@ -13,7 +15,7 @@ namespace VggSharp.Tests.Interop;
 public sealed record CaffeFileStyle(bool V1 = true, bool Packed = true, bool LegacyShapes = true, bool ParameterlessLayers = true, bool LayerParameters = true);
 
 /// <summary>Writes a model's weights as a Caffe NetParameter, with caffe.proto's field numbers, for round trips and damaged files.</summary>
-public static class CaffeFiles
+internal static class CaffeFiles
 {
     private static readonly Dictionary<string, int> V1Types = new()
     {
@@ -23,30 +25,30 @@ public static class CaffeFiles
     /// <summary>The file's bytes.</summary>
     public static byte[] From(VggModel model, CaffeFileStyle style)
     {
-        var net = new ProtoBuilder().String(1, "VggSharp test");
-        void Add(ProtoBuilder layer) => net.Message(style.V1 ? 2 : 100, layer);
+        var net = new ProtoWriter().String(1, "VggSharp test");
+        void Add(ProtoWriter layer) => net.Message(style.V1 ? 2 : 100, layer);
         foreach (var (layer, role) in model.Network.Layers.Zip(model.LayerRoles))
         {
             switch (layer)
             {
                 case Conv2d c:
                     Add(Layer(style, role, "Convolution", [Blob(style, c.Weight.Value), Blob(style, c.Bias.Value)],
-                        new ProtoBuilder().Varint(1, (ulong)c.OutChannels).Varints(3, [c.Padding], packed: false).Varints(4, [c.KernelSize], packed: false)));
+                        new ProtoWriter().Varint(1, (ulong)c.OutChannels).Varints(3, [c.Padding], packed: false).Varints(4, [c.KernelSize], packed: false)));
                     break;
                 case Linear l:
-                    Add(Layer(style, role, "InnerProduct", [Blob(style, l.Weight.Value), Blob(style, l.Bias.Value)], new ProtoBuilder().Varint(1, (ulong)l.OutFeatures)));
+                    Add(Layer(style, role, "InnerProduct", [Blob(style, l.Weight.Value), Blob(style, l.Bias.Value)], new ProtoWriter().Varint(1, (ulong)l.OutFeatures)));
                     break;
                 case LocalResponseNorm n:
-                    Add(Layer(style, role, "LRN", [], new ProtoBuilder().Varint(1, (ulong)n.Settings.Size).Float(2, n.Settings.Alpha).Float(3, n.Settings.Beta).Float(5, n.Settings.K)));
+                    Add(Layer(style, role, "LRN", [], new ProtoWriter().Varint(1, (ulong)n.Settings.Size).Float(2, n.Settings.Alpha).Float(3, n.Settings.Beta).Float(5, n.Settings.K)));
                     break;
                 case ReLU when style.ParameterlessLayers:
                     Add(Layer(style, role, "ReLU", [], null));
                     break;
                 case MaxPool2d when style.ParameterlessLayers:
-                    Add(Layer(style, role, "Pooling", [], new ProtoBuilder().Varint(1, 0).Varint(2, 2).Varint(3, 2)));
+                    Add(Layer(style, role, "Pooling", [], new ProtoWriter().Varint(1, 0).Varint(2, 2).Varint(3, 2)));
                     break;
                 case Dropout d when style.ParameterlessLayers:
-                    Add(Layer(style, role, "Dropout", [], new ProtoBuilder().Float(1, d.Probability)));
+                    Add(Layer(style, role, "Dropout", [], new ProtoWriter().Float(1, d.Probability)));
                     break;
                 case BatchNorm2d:
                     throw new NotSupportedException("Caffe files of these tests have no batch norm.");
@@ -57,9 +59,9 @@ public static class CaffeFiles
     }
 
     /// <summary>A layer message.</summary>
-    public static ProtoBuilder Layer(CaffeFileStyle style, string name, string type, IEnumerable<ProtoBuilder> blobs, ProtoBuilder? parameters)
+    public static ProtoWriter Layer(CaffeFileStyle style, string name, string type, IEnumerable<ProtoWriter> blobs, ProtoWriter? parameters)
     {
-        var layer = new ProtoBuilder();
+        var layer = new ProtoWriter();
         if (style.V1) layer.String(4, name).Varint(5, (ulong)V1Types[type]);
         else layer.String(1, name).String(2, type);
         foreach (var blob in blobs) layer.Message(style.V1 ? 6 : 7, blob);
@@ -77,18 +79,20 @@ public static class CaffeFiles
     }
 
     /// <summary>A BlobProto of a tensor's values.</summary>
-    public static ProtoBuilder Blob(CaffeFileStyle style, Tensor tensor) => Blob(style, tensor.Span, tensor.Shape.ToArray().Select(d => (long)d).ToArray());
+    public static ProtoWriter Blob(CaffeFileStyle style, Tensor tensor) => Blob(style, tensor.Span, tensor.Shape.ToArray().Select(d => (long)d).ToArray());
 
     /// <summary>A BlobProto of <paramref name="values"/> with <paramref name="shape"/>.</summary>
-    public static ProtoBuilder Blob(CaffeFileStyle style, ReadOnlySpan<float> values, long[] shape)
+    public static ProtoWriter Blob(CaffeFileStyle style, ReadOnlySpan<float> values, long[] shape)
     {
-        var blob = new ProtoBuilder();
+        var blob = new ProtoWriter();
         if (style.LegacyShapes)
         {
             long[] dims = [.. Enumerable.Repeat(1L, 4 - shape.Length), .. shape];
             for (int i = 0; i < 4; i++) blob.Varint(i + 1, (ulong)dims[i]);
         }
-        else blob.Message(7, new ProtoBuilder().Varints(1, shape, style.Packed));
-        return blob.Floats(5, values, style.Packed);
+        else blob.Message(7, new ProtoWriter().Varints(1, shape, style.Packed));
+        if (style.Packed) return blob.Bytes(5, MemoryMarshal.AsBytes(values));
+        foreach (float v in values) blob.Float(5, v);
+        return blob;
     }
 }

@@ -89,23 +89,23 @@ public class CaffeFuzzTests
 
     private static readonly CaffeFileStyle V1 = new();
 
-    private static ProtoBuilder Convolution(ProtoBuilder weight, Func<ProtoBuilder> bias) => CaffeFiles.Layer(V1, "conv1_1", "Convolution", [weight, bias()], null);
+    private static ProtoWriter Convolution(ProtoWriter weight, Func<ProtoWriter> bias) => CaffeFiles.Layer(V1, "conv1_1", "Convolution", [weight, bias()], null);
 
-    private static ProtoBuilder Net(params ProtoBuilder[] layers)
+    private static ProtoWriter Net(params ProtoWriter[] layers)
     {
-        var net = new ProtoBuilder();
+        var net = new ProtoWriter();
         foreach (var layer in layers) net.Message(2, layer);
         return net;
     }
 
     /// <summary>Hostile files by name, each with a phrase of the error it must give.</summary>
-    private static readonly Dictionary<string, (Func<ProtoBuilder> File, string Phrase)> HostileFiles = new()
+    private static readonly Dictionary<string, (Func<ProtoWriter> File, string Phrase)> HostileFiles = new()
     {
         // Lengths that claim far more than the file has, at each level.
-        ["layer length"] = (() => new ProtoBuilder().Claiming(2, int.MaxValue, new byte[16]), "input ended unexpectedly"),
-        ["blob length"] = (() => Net(new ProtoBuilder().String(4, "conv1_1").Varint(5, 4).Claiming(6, int.MaxValue, new byte[16])), "input ended unexpectedly"),
-        ["data length"] = (() => Net(CaffeFiles.Layer(V1, "conv1_1", "Convolution", [new ProtoBuilder().Claiming(5, 0x7FFFFFF0, new byte[64])], null)), "input ended unexpectedly"),
-        ["negative length"] = (() => new ProtoBuilder().Claiming(2, 0xFFFFFFFF, new byte[8]), "negative size"),
+        ["layer length"] = (() => new ProtoWriter().Header(2, int.MaxValue).Raw(new byte[16]), "input ended unexpectedly"),
+        ["blob length"] = (() => Net(new ProtoWriter().String(4, "conv1_1").Varint(5, 4).Header(6, int.MaxValue).Raw(new byte[16])), "input ended unexpectedly"),
+        ["data length"] = (() => Net(CaffeFiles.Layer(V1, "conv1_1", "Convolution", [new ProtoWriter().Header(5, 0x7FFFFFF0).Raw(new byte[64])], null)), "input ended unexpectedly"),
+        ["negative length"] = (() => new ProtoWriter().Header(2, 0xFFFFFFFF).Raw(new byte[8]), "negative size"),
         // Shapes far larger than their data, or than a tensor.
         ["huge shape"] = (() => Net(Convolution(CaffeFiles.Blob(V1 with { LegacyShapes = false }, Four, [1L << 40, 1L << 40, 3, 3]), Bias)), "more values than one tensor can hold"),
         ["huge legacy shape"] = (() => Net(Convolution(CaffeFiles.Blob(V1, Four, [int.MaxValue, int.MaxValue, 3, 3]), Bias)), "more values than one tensor can hold"),
@@ -113,28 +113,28 @@ public class CaffeFuzzTests
         ["negative shape"] = (() => Net(Convolution(CaffeFiles.Blob(V1 with { LegacyShapes = false }, Four, [-4, -1, 1, 1]), Bias)), "negative dimension"),
         ["many axes"] = (() => Net(Convolution(CaffeFiles.Blob(V1 with { LegacyShapes = false }, Four, Enumerable.Repeat(1L, 40).ToArray()), Bias)), "more than 32 values"),
         // Counts of things a file can repeat cheaply.
-        ["many layers"] = (() => Repeat(new ProtoBuilder(), 5000, b => b.Bytes(2, [])), "more than 1024 layers"),
-        ["many blobs"] = (() => Net(Repeat(new ProtoBuilder().String(4, "conv1_1"), 20, b => b.Message(6, Bias()))), "more than 16 blobs"),
-        ["scattered data"] = (() => Net(Convolution(Repeat(new ProtoBuilder(), 70_000, b => b.Float(5, 1).Varint(1, 1)), Bias)), "more than 65536 pieces"),
+        ["many layers"] = (() => Repeat(new ProtoWriter(), 5000, b => b.Bytes(2, [])), "more than 1024 layers"),
+        ["many blobs"] = (() => Net(Repeat(new ProtoWriter().String(4, "conv1_1"), 20, b => b.Message(6, Bias()))), "more than 16 blobs"),
+        ["scattered data"] = (() => Net(Convolution(Repeat(new ProtoWriter(), 70_000, b => b.Float(5, 1).Varint(1, 1)), Bias)), "more than 65536 pieces"),
         // Malformed wire data.
-        ["zero tag"] = (() => new ProtoBuilder().Raw([0, 0, 0]), "invalid tag"),
-        ["long varint"] = (() => new ProtoBuilder().Raw([0x18, .. Enumerable.Repeat((byte)0xFF, 11)]), "malformed varint"),
-        ["wire type"] = (() => Net(new ProtoBuilder().Varint(4, 7)), "wire type Varint"),
-        ["nested groups"] = (() => new ProtoBuilder().Raw([.. Enumerable.Repeat((byte)0x0B, 1000), .. Enumerable.Repeat((byte)0x0C, 1000)]), "levels of nesting"),
+        ["zero tag"] = (() => new ProtoWriter().Raw([0, 0, 0]), "invalid tag"),
+        ["long varint"] = (() => new ProtoWriter().Raw([0x18, .. Enumerable.Repeat((byte)0xFF, 11)]), "malformed varint"),
+        ["wire type"] = (() => Net(new ProtoWriter().Varint(4, 7)), "wire type Varint"),
+        ["nested groups"] = (() => new ProtoWriter().Raw([.. Enumerable.Repeat((byte)0x0B, 1000), .. Enumerable.Repeat((byte)0x0C, 1000)]), "levels of nesting"),
         // Valid protobuf that is not a network's weights.
-        ["no layers"] = (() => new ProtoBuilder().String(1, "empty"), "no layers"),
-        ["double data"] = (() => Net(Convolution(new ProtoBuilder().Varint(1, 1).Bytes(8, new byte[8]), Bias)), "double-precision"),
-        ["V0 layer"] = (() => Net(new ProtoBuilder().Bytes(1, [])), "V0 layer"),
-        ["both formats"] = (() => Net(new ProtoBuilder()).Message(100, new ProtoBuilder()), "mixes V1 layers"),
+        ["no layers"] = (() => new ProtoWriter().String(1, "empty"), "no layers"),
+        ["double data"] = (() => Net(Convolution(new ProtoWriter().Varint(1, 1).Bytes(8, new byte[8]), Bias)), "double-precision"),
+        ["V0 layer"] = (() => Net(new ProtoWriter().Bytes(1, [])), "V0 layer"),
+        ["both formats"] = (() => Net(new ProtoWriter()).Message(100, new ProtoWriter()), "mixes V1 layers"),
     };
 
     public static TheoryData<string> Hostile => new(HostileFiles.Keys);
 
     private static readonly float[] Four = [1, 2, 3, 4];
 
-    private static ProtoBuilder Bias() => CaffeFiles.Blob(V1, [0f], [1]);
+    private static ProtoWriter Bias() => CaffeFiles.Blob(V1, [0f], [1]);
 
-    private static ProtoBuilder Repeat(ProtoBuilder builder, int times, Action<ProtoBuilder> add)
+    private static ProtoWriter Repeat(ProtoWriter builder, int times, Action<ProtoWriter> add)
     {
         for (int i = 0; i < times; i++) add(builder);
         return builder;
@@ -196,23 +196,23 @@ public class CaffeFuzzTests
     private static byte[] Variant(string change)
     {
         var style = new CaffeFileStyle(V1: false, LegacyShapes: false);
-        var net = new ProtoBuilder();
-        void Add(ProtoBuilder layer) => net.Message(100, layer);
-        void Parameterless(string name, string type, ProtoBuilder? parameters = null) => Add(CaffeFiles.Layer(style, name, type, [], parameters));
-        void Weighted(string name, string type, long[] weight, ProtoBuilder? parameters, bool withBias = true)
+        var net = new ProtoWriter();
+        void Add(ProtoWriter layer) => net.Message(100, layer);
+        void Parameterless(string name, string type, ProtoWriter? parameters = null) => Add(CaffeFiles.Layer(style, name, type, [], parameters));
+        void Weighted(string name, string type, long[] weight, ProtoWriter? parameters, bool withBias = true)
         {
-            var blobs = new List<ProtoBuilder> { CaffeFiles.Blob(style, new float[weight.Aggregate(1L, (a, b) => a * b)], weight) };
+            var blobs = new List<ProtoWriter> { CaffeFiles.Blob(style, new float[weight.Aggregate(1L, (a, b) => a * b)], weight) };
             if (withBias) blobs.Add(CaffeFiles.Blob(style, new float[weight[0]], [weight[0]]));
             Add(CaffeFiles.Layer(style, name, type, blobs, parameters));
         }
-        ProtoBuilder Conv(int outputs, int kernel, int pad, int stride = 1) =>
-            new ProtoBuilder().Varint(1, (ulong)outputs).Varints(3, [pad], false).Varints(4, [kernel], false).Varints(6, [stride], false);
-        ProtoBuilder Pool(int method) => new ProtoBuilder().Varint(1, (ulong)method).Varint(2, 2).Varint(3, 2);
+        ProtoWriter Conv(int outputs, int kernel, int pad, int stride = 1) =>
+            new ProtoWriter().Varint(1, (ulong)outputs).Varints(3, [pad], false).Varints(4, [kernel], false).Varints(6, [stride], false);
+        ProtoWriter Pool(int method) => new ProtoWriter().Varint(1, (ulong)method).Varint(2, 2).Varint(3, 2);
 
         int kernel1 = change == "kernel5" ? 5 : 3;
         Weighted("conv1_1", "Convolution", [8, 3, kernel1, kernel1], Conv(8, kernel1, change == "pad0" ? 0 : kernel1 / 2, change == "stride2" ? 2 : 1));
-        Parameterless("relu1_1", "ReLU", change == "leaky" ? new ProtoBuilder().Float(1, 0.1f) : null);
-        if (change == "lrn") Parameterless("norm1", "LRN", new ProtoBuilder().Varint(1, 5));
+        Parameterless("relu1_1", "ReLU", change == "leaky" ? new ProtoWriter().Float(1, 0.1f) : null);
+        if (change == "lrn") Parameterless("norm1", "LRN", new ProtoWriter().Varint(1, 5));
         if (change == "eltwise") Parameterless("sum", "Eltwise");
         if (change == "batchnorm") Parameterless("bn1_1", "BatchNorm");
         Weighted("conv1_2", "Convolution", [8, change == "chain" ? 3 : 8, 3, 3], null);
