@@ -102,10 +102,10 @@ public class CaffeFuzzTests
     private static readonly Dictionary<string, (Func<ProtoWriter> File, string Phrase)> HostileFiles = new()
     {
         // Lengths that claim far more than the file has, at each level.
-        ["layer length"] = (() => new ProtoWriter().Header(2, int.MaxValue).Raw(new byte[16]), "input ended unexpectedly"),
-        ["blob length"] = (() => Net(new ProtoWriter().String(4, "conv1_1").Varint(5, 4).Header(6, int.MaxValue).Raw(new byte[16])), "input ended unexpectedly"),
-        ["data length"] = (() => Net(CaffeFiles.Layer(V1, "conv1_1", "Convolution", [new ProtoWriter().Header(5, 0x7FFFFFF0).Raw(new byte[64])], null)), "input ended unexpectedly"),
-        ["negative length"] = (() => new ProtoWriter().Header(2, 0xFFFFFFFF).Raw(new byte[8]), "negative size"),
+        ["layer length"] = (() => new ProtoWriter().Header(2, int.MaxValue).Raw(new byte[16]), "truncated: field"),
+        ["blob length"] = (() => Net(new ProtoWriter().String(4, "conv1_1").Varint(5, 4).Header(6, int.MaxValue).Raw(new byte[16])), "truncated: field"),
+        ["data length"] = (() => Net(CaffeFiles.Layer(V1, "conv1_1", "Convolution", [new ProtoWriter().Header(5, 0x7FFFFFF0).Raw(new byte[64])], null)), "truncated: field"),
+        ["negative length"] = (() => new ProtoWriter().Header(2, 0xFFFFFFFF).Raw(new byte[8]), "negative length"),
         // Shapes far larger than their data, or than a tensor.
         ["huge shape"] = (() => Net(Convolution(CaffeFiles.Blob(V1 with { LegacyShapes = false }, Four, [1L << 40, 1L << 40, 3, 3]), Bias)), "more values than one tensor can hold"),
         ["huge legacy shape"] = (() => Net(Convolution(CaffeFiles.Blob(V1, Four, [int.MaxValue, int.MaxValue, 3, 3]), Bias)), "more values than one tensor can hold"),

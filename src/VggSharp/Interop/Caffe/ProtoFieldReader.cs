@@ -5,9 +5,11 @@ namespace VggSharp.Interop.Caffe;
 
 /// <summary>
 /// Reads one protobuf message of a file field by field, at the wire level, with Google.Protobuf's
-/// <see cref="CodedInputStream"/>. An embedded message is read by a reader of its own over its bytes in the file,
-/// found by skipping the field in this one, so every length is checked against the bytes present before anything is
-/// read by it, and large fields (blob data) are located without being loaded. A malformed message gives
+/// <see cref="CodedInputStream"/>. A length-delimited field's length is checked against the end of the enclosing
+/// message before anything else; an embedded message gets a reader of its own over its bytes in the file; a large
+/// field is not read through to be skipped, this reader resumes after it instead. So locating the blobs of a 500 MB
+/// model reads only the few KB around them, and no length can make a reader allocate more than the bytes it covers. Messages of a few KB are read into an
+/// array of their size, larger ones through a window of the file. A malformed message gives
 /// <see cref="InvalidProtocolBufferException"/> or <see cref="InvalidDataException"/>.
 /// </summary>
 internal sealed class ProtoFieldReader : IDisposable
@@ -15,26 +17,29 @@ internal sealed class ProtoFieldReader : IDisposable
     /// <summary>Messages up to this size are read into an array of their size rather than through a stream's 4 KB buffer.</summary>
     private const int SmallMessageBytes = 4096;
 
+    /// <summary>Fields up to this size are skipped by reading through them; larger ones by starting a new read after them.</summary>
+    private const int ReadThroughBytes = 1 << 16;
+
     private readonly SafeFileHandle _file;
-    private readonly long _start;
-    private readonly CodedInputStream _input;
+    private readonly long _start, _end;
+    private readonly byte[]? _bytes;
+    private long _origin; // the file offset at which _input's Position is 0
+    private CodedInputStream _input;
 
     private ProtoFieldReader(SafeFileHandle file, long start, long length)
     {
         _file = file;
         _start = start;
-        _input = length <= SmallMessageBytes
-            ? new CodedInputStream(ReadSmall(file, start, (int)length))
-            : new CodedInputStream(new FileWindowStream(file, start, length), leaveOpen: false);
-    }
-
-    // A file that shrinks under the reader gives fewer bytes, which the parser then finds truncated.
-    private static byte[] ReadSmall(SafeFileHandle file, long start, int length)
-    {
-        var bytes = new byte[length];
-        int total = 0, read;
-        while (total < length && (read = RandomAccess.Read(file, bytes.AsSpan(total), start + total)) > 0) total += read;
-        return total == length ? bytes : bytes[..total];
+        _end = start + length;
+        if (length <= SmallMessageBytes)
+        {
+            _bytes = new byte[length];
+            int total = 0, read;
+            while (total < length && (read = RandomAccess.Read(file, _bytes.AsSpan(total), start + total)) > 0) total += read;
+            // A file that shrinks under the reader gives fewer bytes, which the parser then finds truncated.
+            if (total < length) _bytes = _bytes[..total];
+        }
+        _input = Resume(start);
     }
 
     /// <summary>A reader of the whole file as one message.</summary>
@@ -47,7 +52,7 @@ internal sealed class ProtoFieldReader : IDisposable
     public WireFormat.WireType WireType { get; private set; }
 
     /// <summary>The file offset of the next byte this reader will read (the current field's value, just after its tag).</summary>
-    public long Offset => _start + _input.Position;
+    public long Offset => _origin + _input.Position;
 
     /// <summary>Moves to the next field; false at the end of the message.</summary>
     public bool Next()
@@ -60,25 +65,75 @@ internal sealed class ProtoFieldReader : IDisposable
     }
 
     /// <summary>Skips the current field.</summary>
-    public void Skip() => _input.SkipLastField();
+    public void Skip()
+    {
+        if (WireType == WireFormat.WireType.LengthDelimited) Location();
+        else _input.SkipLastField();
+    }
 
     /// <summary>The current field, an embedded message, as a reader of its own; this reader moves past it.</summary>
     public ProtoFieldReader Message()
     {
-        Expect(WireFormat.WireType.LengthDelimited);
-        long before = _input.Position;
-        _input.SkipLastField(); // validates the length against the bytes present, reading through them
-        var inner = new ProtoFieldReader(_file, _start + before, _input.Position - before);
-        inner._input.ReadLength(); // the window starts at the length prefix; what follows is exactly the content
-        return inner;
+        var (offset, length) = Location();
+        return new ProtoFieldReader(_file, offset, length);
     }
 
     /// <summary>Where the current length-delimited field's content lies in the file; this reader moves past it.</summary>
     public (long Offset, long Length) Location()
     {
-        using var inner = Message();
-        long contentStart = inner.Offset;
-        return (contentStart, _start + _input.Position - contentStart);
+        Expect(WireFormat.WireType.LengthDelimited);
+        long at = Offset;
+        var (length, prefix) = PeekLength(at);
+        if (length < 0) throw new InvalidDataException($"field {Field} has a negative length");
+        long start = at + prefix;
+        if (length > _end - start)
+            throw new InvalidDataException($"truncated: field {Field} claims {length} bytes but its message has {_end - start} left");
+        if (_bytes is not null || length <= ReadThroughBytes)
+        {
+            _input.SkipLastField();
+        }
+        else
+        {
+            var rest = Resume(start + length);
+            _input.Dispose();
+            _input = rest;
+        }
+        return (start, length);
+    }
+
+    /// <summary>The length prefix at <paramref name="offset"/> and its size in bytes, read without moving this reader.</summary>
+    private (int Length, int Size) PeekLength(long offset)
+    {
+        const int MaxVarintBytes = 10;
+        byte[] bytes;
+        int index;
+        if (_bytes is not null)
+        {
+            (bytes, index) = (_bytes, (int)(offset - _start));
+        }
+        else
+        {
+            bytes = new byte[(int)Math.Min(MaxVarintBytes, _end - offset)];
+            bytes = bytes[..RandomAccess.Read(_file, bytes, offset)];
+            index = 0;
+        }
+        var varint = new CodedInputStream(bytes, index, Math.Min(MaxVarintBytes, bytes.Length - index));
+        int length = varint.ReadLength();
+        return (length, (int)varint.Position - index);
+    }
+
+    /// <summary>A coded stream that reads this reader's message from <paramref name="offset"/> on.</summary>
+    private CodedInputStream Resume(long offset)
+    {
+        if (_bytes is not null)
+        {
+            // Positions of a coded stream over an array are indices into it.
+            _origin = _start;
+            int index = (int)Math.Min(offset - _start, _bytes.Length);
+            return new CodedInputStream(_bytes, index, _bytes.Length - index);
+        }
+        _origin = offset;
+        return new CodedInputStream(new FileWindowStream(_file, offset, _end - offset), leaveOpen: false);
     }
 
     /// <summary>A string field.</summary>
