@@ -19,7 +19,7 @@ internal static class CaffeFiles
 {
     private static readonly Dictionary<string, int> V1Types = new()
     {
-        ["Convolution"] = 4, ["Dropout"] = 6, ["InnerProduct"] = 14, ["LRN"] = 15, ["Pooling"] = 17, ["ReLU"] = 18, ["Softmax"] = 20,
+        ["Convolution"] = 4, ["Data"] = 5, ["Dropout"] = 6, ["InnerProduct"] = 14, ["LRN"] = 15, ["Pooling"] = 17, ["ReLU"] = 18, ["Softmax"] = 20,
     };
 
     /// <summary>The file's bytes.</summary>
@@ -69,8 +69,8 @@ internal static class CaffeFiles
         {
             int field = (type, style.V1) switch
             {
-                ("Convolution", true) => 10, ("Dropout", true) => 12, ("InnerProduct", true) => 17, ("LRN", true) => 18, ("Pooling", true) => 19, ("ReLU", true) => 30,
-                ("Convolution", false) => 106, ("Dropout", false) => 108, ("InnerProduct", false) => 117, ("LRN", false) => 118, ("Pooling", false) => 121, ("ReLU", false) => 123,
+                ("Convolution", true) => 10, ("Dropout", true) => 12, ("InnerProduct", true) => 17, ("LRN", true) => 18, ("Pooling", true) => 19, ("ReLU", true) => 30, ("Data", true) => 36,
+                ("Convolution", false) => 106, ("Dropout", false) => 108, ("InnerProduct", false) => 117, ("LRN", false) => 118, ("Pooling", false) => 121, ("ReLU", false) => 123, ("Data", false) => 100,
                 _ => throw new ArgumentException($"No parameters for {type}."),
             };
             layer.Message(field, parameters);

@@ -177,6 +177,32 @@ public class CaffeModelReaderTests
         Assert.Equal(0.2f, model.Options.Dropout);
     }
 
+    [Theory]
+    [InlineData(true), InlineData(false)]
+    public void AMeanStatedByADataLayerIsTheOneApplied(bool v1)
+    {
+        using var directory = new TemporaryDirectory();
+        var options = SmallModels.Options("A");
+        using var model = SmallModels.Create(options, 3);
+        var style = new CaffeFileStyle(V1: v1);
+        // Concatenated NetParameters merge: the data layer comes first.
+        ProtoWriter Data(params float[] means)
+        {
+            var transform = new ProtoWriter().Float(1, 0.5f).Varint(2, 1);
+            foreach (float m in means) transform.Float(5, m);
+            return new ProtoWriter().Message(v1 ? 2 : 100, CaffeFiles.Layer(style, "data", "Data", [], transform));
+        }
+        string path = directory.File("with-mean.caffemodel");
+        File.WriteAllBytes(path, [.. Data(104, 117, 123).ToArray(), .. CaffeFiles.From(model, style)]);
+
+        var preprocessing = CaffeModelReader.ReadOptions(path).Preprocessing!;
+
+        Assert.Equal(new Preprocessing(0.5f, [52f, 58.5f, 61.5f], [1f, 1f, 1f], Bgr: true), preprocessing);
+        File.WriteAllBytes(path, [.. Data(104, 117).ToArray(), .. CaffeFiles.From(model, style)]);
+        var e = Assert.Throws<WeightsFormatException>(() => CaffeModelReader.Load(path));
+        Assert.Contains("(data, Data) states 2 mean values for 3 input channels", e.Message);
+    }
+
     public static TheoryData<string, string> MismatchedOptions => new()
     {
         { "8,M,16,M", "convolutional part is 8,M,16,16,M but configuration 8,M,16,M" },

@@ -22,6 +22,9 @@ internal sealed record CaffeLayer(int Index, string Name, string Type, IReadOnly
     /// <summary>dropout_param.dropout_ratio.</summary>
     public float? DropoutRatio { get; init; }
 
+    /// <summary>transform_param, on data layers.</summary>
+    public CaffeTransform? Transform { get; init; }
+
     /// <summary>relu_param.negative_slope.</summary>
     public float? NegativeSlope { get; init; }
 

@@ -11,8 +11,9 @@ namespace VggSharp.Interop.Caffe;
 /// VggSharp models. Both of Caffe's layer formats are read (the 2014 V1 layers with num/channels/height/width blobs,
 /// and today's layers with BlobShape), packed or unpacked. Without options the network is worked out from the file
 /// (configuration, input size from fc6, hidden units, classes); with options the file must match them. The model
-/// gets Caffe's preprocessing (BGR, 0-255, minus the mean pixel 103.939, 116.779, 123.68) unless the options say
-/// otherwise, so it is applied whenever images are fed and stored with the weights when the model is saved.
+/// gets the preprocessing the weights expect unless the options say otherwise: the scale and mean a data layer's
+/// transform_param states, or else that of Caffe's VGG models (BGR, 0-255, minus the mean pixel 103.939, 116.779,
+/// 123.68); so it is applied whenever images are fed, and stored with the weights when the model is saved.
 /// Every problem with a file is a <see cref="WeightsFormatException"/>; the file is read in two passes, the first
 /// locating every blob and checking every length against the bytes present, the second reading the values straight
 /// into the model, so nothing is allocated that the file does not hold.

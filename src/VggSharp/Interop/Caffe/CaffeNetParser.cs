@@ -65,6 +65,7 @@ internal static class CaffeNetParser
                 case 18: builder.Parameters(reader, ParameterKind.Lrn); break;
                 case 19: builder.Parameters(reader, ParameterKind.Pooling); break;
                 case 30: builder.Parameters(reader, ParameterKind.ReLU); break;
+                case 36: builder.Parameters(reader, ParameterKind.Transform); break;
                 default: reader.Skip(); break;
             }
         }
@@ -87,6 +88,7 @@ internal static class CaffeNetParser
                 case 118: builder.Parameters(reader, ParameterKind.Lrn); break;
                 case 121: builder.Parameters(reader, ParameterKind.Pooling); break;
                 case 123: builder.Parameters(reader, ParameterKind.ReLU); break;
+                case 100: builder.Parameters(reader, ParameterKind.Transform); break;
                 default: reader.Skip(); break;
             }
         }
@@ -174,7 +176,7 @@ internal static class CaffeNetParser
         return value;
     }
 
-    private enum ParameterKind { Convolution, Dropout, InnerProduct, Lrn, Pooling, ReLU }
+    private enum ParameterKind { Convolution, Dropout, InnerProduct, Lrn, Pooling, ReLU, Transform }
 
     /// <summary>Collects a layer's fields in whichever order they come.</summary>
     private sealed class LayerBuilder
@@ -184,6 +186,7 @@ internal static class CaffeNetParser
         private CaffePooling? _pooling;
         private CaffeLrn? _lrn;
         private CaffeInnerProduct? _innerProduct;
+        private CaffeTransform? _transform;
         private float? _dropout, _slope;
 
         public string Name { get; set; } = "";
@@ -216,12 +219,14 @@ internal static class CaffeNetParser
                 case ParameterKind.InnerProduct: _innerProduct = CaffeInnerProduct.Parse(message); break;
                 case ParameterKind.Dropout: _dropout = SingleFloat(message, 1, 0.5f); break;
                 case ParameterKind.ReLU: _slope = SingleFloat(message, 1, 0f); break;
+                case ParameterKind.Transform: _transform = CaffeTransform.Parse(message); break;
             }
         }
 
         public CaffeLayer Build(int index) => new(index, Name, Type, _blobs)
         {
             Convolution = _convolution, Pooling = _pooling, Lrn = _lrn, InnerProduct = _innerProduct, DropoutRatio = _dropout, NegativeSlope = _slope,
+            Transform = _transform,
         };
     }
 }

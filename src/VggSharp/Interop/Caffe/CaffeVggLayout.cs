@@ -21,7 +21,8 @@ internal sealed partial class CaffeVggLayout
         "MultinomialLogisticLoss", "InfogainLoss", "Accuracy", "ArgMax", "Silence", "Split", "Flatten",
     };
 
-    private CaffeVggLayout(List<FeatureItem> features, List<CaffeLayer> convolutions, List<CaffeLayer> fullyConnected, int inputSize, float? dropout)
+    private CaffeVggLayout(List<FeatureItem> features, List<CaffeLayer> convolutions, List<CaffeLayer> fullyConnected, int inputSize, float? dropout,
+        CaffeLayer? data)
     {
         Features = features;
         Convolutions = convolutions;
@@ -31,6 +32,8 @@ internal sealed partial class CaffeVggLayout
         HiddenUnits = (int)fullyConnected[0].Blobs[1].Count;
         Classes = (int)fullyConnected[2].Blobs[1].Count;
         Dropout = dropout;
+        DefaultPreprocessing = data?.Transform is { } t ? Stated(data, t, InputChannels)
+            : InputChannels == 3 ? Preprocessing.Caffe : Preprocessing.MeanSubtraction(InputChannels);
     }
 
     /// <summary>The convolutional part, channels as in the file.</summary>
@@ -60,8 +63,11 @@ internal sealed partial class CaffeVggLayout
     /// <summary>The convolutional part as a layer string ("64,64,M,...").</summary>
     public string LayerString => string.Join(",", Features);
 
-    /// <summary>What Caffe's models expect: BGR, 0-255, minus the ImageNet mean pixel; without three channels, 0-255 with no mean known.</summary>
-    public Preprocessing DefaultPreprocessing => InputChannels == 3 ? Preprocessing.Caffe : Preprocessing.MeanSubtraction(InputChannels);
+    /// <summary>
+    /// What the weights expect: the scale and mean a data layer of the file states, or else those of Caffe's VGG models
+    /// (BGR, 0-255, minus the mean pixel); without three channels and a stated mean, 0-255 with no mean known.
+    /// </summary>
+    public Preprocessing DefaultPreprocessing { get; }
 
     /// <summary>Works out and checks the network of <paramref name="layers"/>.</summary>
     public static CaffeVggLayout Of(IReadOnlyList<CaffeLayer> layers)
@@ -72,6 +78,7 @@ internal sealed partial class CaffeVggLayout
         CaffeLayer? awaitingRelu = null, missingRelu = null;
         bool anyPooling = false, anyRelu = false;
         float? dropout = null;
+        CaffeLayer? data = null;
         foreach (var layer in layers)
         {
             bool weighted = layer.Type is "Convolution" or "InnerProduct";
@@ -122,6 +129,7 @@ internal sealed partial class CaffeVggLayout
                 default:
                     if (!PassiveTypes.Contains(layer.Type))
                         throw Problem(layer, $"has type '{layer.Type}', which is not part of a VGG network");
+                    if (data is null && layer.Transform is { MeanValues.Count: > 0 }) data = layer;
                     break;
             }
         }
@@ -131,7 +139,7 @@ internal sealed partial class CaffeVggLayout
         if (convolutions.Count == 0) throw new InvalidDataException("the network has no convolution");
         if (fullyConnected.Count != 3) throw new InvalidDataException($"the network has {fullyConnected.Count} fully-connected layers; VGG has three (fc6, fc7, fc8)");
         if (!anyPooling) features = PoolsFromNames(features, convolutions);
-        return new CaffeVggLayout(features, convolutions, fullyConnected, InputSizeOf(features, fullyConnected[0]), dropout);
+        return new CaffeVggLayout(features, convolutions, fullyConnected, InputSizeOf(features, fullyConnected[0]), dropout, data);
     }
 
     /// <summary>The options of the network the file holds: a Table 1 configuration when the layers are one, else the layer string.</summary>
@@ -274,6 +282,26 @@ internal sealed partial class CaffeVggLayout
         long size = map << Math.Min(pools, 30);
         if (pools > 12 || size > 4096) throw Problem(fc6, $"takes a {map}x{map} feature map after {pools} poolings, an input larger than 4096");
         return (int)size;
+    }
+
+    /// <summary>Caffe's (pixel - mean) * scale as a <see cref="Preprocessing"/>, BGR for three channels as Caffe's image layers read them.</summary>
+    private static Preprocessing Stated(CaffeLayer layer, CaffeTransform transform, int channels)
+    {
+        var means = transform.MeanValues;
+        if (means.Count != 1 && means.Count != channels)
+            throw Problem(layer, $"states {means.Count} mean values for {channels} input channels");
+        float scale = transform.Scale;
+        float[] mean = Enumerable.Range(0, channels).Select(c => means[means.Count == 1 ? 0 : c] * scale).ToArray();
+        var preprocessing = new Preprocessing(scale, mean, Enumerable.Repeat(1f, channels).ToArray(), Bgr: channels == 3);
+        try
+        {
+            preprocessing.Validate(channels);
+        }
+        catch (ArgumentException e)
+        {
+            throw Problem(layer, $"states a transformation VggSharp cannot apply (scale {scale.ToString(CultureInfo.InvariantCulture)}): {e.Message}");
+        }
+        return preprocessing;
     }
 
     private static InvalidDataException Problem(CaffeLayer layer, string problem) => new($"{layer.Describe()} {problem}");

@@ -165,15 +165,19 @@ internal sealed class ProtoFieldReader : IDisposable
     }
 
     /// <summary>Appends a repeated uint32 field's values, packed or not, refusing more than <paramref name="limit"/> in all.</summary>
-    public void RepeatedUInt32(List<uint> values, int limit) => Repeated(values, limit, r => r._input.ReadUInt32());
+    public void RepeatedUInt32(List<uint> values, int limit) => Repeated(values, limit, WireFormat.WireType.Varint, r => r._input.ReadUInt32());
 
     /// <summary>Appends a repeated int64 field's values, packed or not, refusing more than <paramref name="limit"/> in all.</summary>
-    public void RepeatedInt64(List<long> values, int limit) => Repeated(values, limit, r => r._input.ReadInt64());
+    public void RepeatedInt64(List<long> values, int limit) => Repeated(values, limit, WireFormat.WireType.Varint, r => r._input.ReadInt64());
 
-    private void Repeated<T>(List<T> values, int limit, Func<ProtoFieldReader, T> read)
+    /// <summary>Appends a repeated float field's values, packed or not, refusing more than <paramref name="limit"/> in all.</summary>
+    public void RepeatedFloat(List<float> values, int limit) => Repeated(values, limit, WireFormat.WireType.Fixed32, r => r._input.ReadFloat());
+
+    private void Repeated<T>(List<T> values, int limit, WireFormat.WireType unpacked, Func<ProtoFieldReader, T> read)
     {
-        if (WireType == WireFormat.WireType.Varint)
+        if (WireType != WireFormat.WireType.LengthDelimited)
         {
+            Expect(unpacked);
             Add(read(this));
             return;
         }
