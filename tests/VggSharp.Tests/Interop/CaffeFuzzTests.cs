@@ -178,6 +178,7 @@ public class CaffeFuzzTests
         { "nobias", "has a weight but no bias" },
         { "fc6", "are not the 16 channels of a square feature map" },
         { "chain", "takes 3 channels but conv1_1 gives 8" },
+        { "blobs", "(pool0, Pooling) carries weights (1 blobs), which a Pooling layer of VGG does not have" },
     };
 
     [Theory]
@@ -214,7 +215,8 @@ public class CaffeFuzzTests
         Parameterless("relu1_1", "ReLU", change == "leaky" ? new ProtoWriter().Float(1, 0.1f) : null);
         if (change == "lrn") Parameterless("norm1", "LRN", new ProtoWriter().Varint(1, 5));
         if (change == "eltwise") Parameterless("sum", "Eltwise");
-        if (change == "batchnorm") Parameterless("bn1_1", "BatchNorm");
+        if (change == "batchnorm") Add(CaffeFiles.Layer(style, "bn1_1", "BatchNorm", [CaffeFiles.Blob(style, new float[8], [8]), CaffeFiles.Blob(style, new float[8], [8]), CaffeFiles.Blob(style, [1f], [1])], null));
+        if (change == "blobs") Add(CaffeFiles.Layer(style, "pool0", "Pooling", [CaffeFiles.Blob(style, [1f], [1])], null));
         Weighted("conv1_2", "Convolution", [8, change == "chain" ? 3 : 8, 3, 3], null);
         if (change != "norelu") Parameterless("relu1_2", "ReLU");
         Parameterless("pool1", "Pooling", Pool(change == "average" ? 1 : 0));

@@ -81,13 +81,11 @@ internal sealed partial class CaffeVggLayout
         CaffeLayer? data = null;
         foreach (var layer in layers)
         {
-            bool weighted = layer.Type is "Convolution" or "InnerProduct";
             if (layer.Type is "Convolution" or "InnerProduct" or "Pooling" or "LRN")
             {
                 missingRelu ??= awaitingRelu;
                 awaitingRelu = null;
             }
-            if (!weighted && layer.Blobs.Count > 0) throw Problem(layer, $"has {layer.Blobs.Count} blobs, which a {layer.Type} layer of VGG does not have");
             switch (layer.Type)
             {
                 case "Convolution":
@@ -125,13 +123,15 @@ internal sealed partial class CaffeVggLayout
                     dropout ??= layer.DropoutRatio ?? 0.5f;
                     break;
                 case "BatchNorm" or "Scale":
-                    throw Problem(layer, "is batch normalisation in Caffe's form, which is not supported; convert the model to a torchvision state_dict");
+                    throw Problem(layer, "is batch normalisation in Caffe's form, which VggSharp does not read from Caffe files");
                 default:
                     if (!PassiveTypes.Contains(layer.Type))
                         throw Problem(layer, $"has type '{layer.Type}', which is not part of a VGG network");
                     if (data is null && layer.Transform is { MeanValues.Count: > 0 }) data = layer;
                     break;
             }
+            if (layer.Type is not ("Convolution" or "InnerProduct") && layer.Blobs.Count > 0)
+                throw Problem(layer, $"carries weights ({layer.Blobs.Count} blobs), which a {layer.Type} layer of VGG does not have");
         }
         missingRelu ??= awaitingRelu;
         // A file stripped of its parameterless layers has no ReLU at all; otherwise each must be in its place.
