@@ -61,6 +61,7 @@ internal static class Cli
             TrainCommand.Create(),
             EvalCommand.Create(),
             PredictCommand.Create(),
+            ConvertCommand.Create(),
         };
 
     // A mistyped word ("vggsharp inf") explains more than the "Required command was not provided." that comes with it.
