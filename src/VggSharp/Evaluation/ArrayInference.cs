@@ -25,7 +25,8 @@ public static class ArrayInference
         var expected = new long[] { options.InputChannels, options.InputSize, options.InputSize };
         if (input.Shape.Count != 4 || !input.Shape.Skip(1).SequenceEqual(expected))
             throw new WeightsFormatException(input.Path,
-                $"the array is ({string.Join(", ", input.Shape)}) but the model takes (N, {string.Join(", ", expected)}): NCHW float32, already preprocessed");
+                $"the array is ({string.Join(", ", input.Shape)}) but the model takes (N, {string.Join(", ", expected)}): NCHW float32, already preprocessed "
+                + "(a torchvision state_dict can be loaded for another input size: --input-size, WeightsLoadOptions.InputSize)");
         if (input.Shape[0] > int.MaxValue / options.Classes) throw new WeightsFormatException(input.Path, $"{input.Shape[0]} images are too many for one array of logits");
         int count = (int)input.Shape[0], perImage = options.InputChannels * options.InputSize * options.InputSize;
         var logits = new float[(long)count * options.Classes];

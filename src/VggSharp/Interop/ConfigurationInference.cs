@@ -75,16 +75,21 @@ internal static class ConfigurationInference
         if (area == 0 || pooled * pooled != area)
             throw Fail($"fc6 takes {inputs} inputs, which is not C·p·p for the last convolution's C = {lastChannels} channels");
         int pools = VggConfiguration.Parse(configuration).PoolCount;
+        int inputChannels = (int)Math.Min(convolutions.First().Value.Shape[1], int.MaxValue);
+        // torchvision's normalisation is for RGB; for other channel counts, its ToTensor scaling alone.
+        var preprocessing = source.Preprocessing ?? Preprocessing.Torchvision;
+        if (preprocessing.Mean.Length != inputChannels)
+            preprocessing = new Preprocessing(1f / 255f, new float[inputChannels], [.. Enumerable.Repeat(1f, inputChannels)]);
         var options = new VggOptions
         {
             Configuration = configuration,
             Classes = (int)Math.Min(fc8.Shape[0], int.MaxValue),
-            InputChannels = (int)Math.Min(convolutions.First().Value.Shape[1], int.MaxValue),
+            InputChannels = inputChannels,
             InputSize = hints.InputSize ?? (int)Math.Min(pooled << Math.Min(pools, 20), int.MaxValue),
             WidthMultiplier = width,
             Head = hidden == 4096 ? VggHead.Paper : VggHead.Small,
             HiddenUnits = (int)Math.Min(hidden, int.MaxValue),
-            Preprocessing = source.Preprocessing ?? Preprocessing.Torchvision,
+            Preprocessing = preprocessing,
         };
         try
         {

@@ -122,18 +122,17 @@ internal sealed class ZipDirectory
             if (compressed != size) throw Fail($"{name} is stored but its compressed size {compressed} differs from its size {size}");
 
             // The local header repeats the name and may carry its own extra field (PyTorch's alignment padding).
-            if (localOffset > directoryOffset - LocalLength) throw Fail($"{name}'s local header at {localOffset} is out of bounds");
-            var local = new byte[LocalLength];
+            if (localOffset > directoryOffset - LocalLength - nameLength) throw Fail($"{name}'s local header at {localOffset} is out of bounds");
+            var local = new byte[LocalLength + nameLength];
             ReadExactly(file, local, localOffset, path);
             if (BinaryPrimitives.ReadUInt32LittleEndian(local) != LocalSignature) throw Fail($"{name} has no local header at offset {localOffset}");
             int localNameLength = BinaryPrimitives.ReadUInt16LittleEndian(local.AsSpan(26));
             int localExtraLength = BinaryPrimitives.ReadUInt16LittleEndian(local.AsSpan(28));
+            if (localNameLength != nameLength || !local.AsSpan(LocalLength).SequenceEqual(header.Slice(CentralLength, nameLength)))
+                throw Fail($"{name}'s local header names another file");
             long dataOffset = localOffset + LocalLength + localNameLength + localExtraLength;
             if (dataOffset > directoryOffset || size > directoryOffset - dataOffset)
                 throw Fail($"{name}'s {size} bytes at offset {dataOffset} run into the central directory at {directoryOffset}");
-            var localName = new byte[localNameLength];
-            ReadExactly(file, localName, localOffset + LocalLength, path);
-            if (!localName.AsSpan().SequenceEqual(Encoding.UTF8.GetBytes(name))) throw Fail($"{name}'s local header names another file");
             extents.Add((localOffset, dataOffset + size, name));
             records.Add(new ZipRecord(name, dataOffset, size, crc));
         }
