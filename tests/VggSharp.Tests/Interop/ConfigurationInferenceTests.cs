@@ -88,7 +88,7 @@ public class ConfigurationInferenceTests
         var given = WeightsFile.ReadOptions(path, new WeightsLoadOptions { Configuration = "8,M,16,M,M", InputSize = 32 });
 
         Assert.Equal("8,M,16,M", plain.Configuration); // torchvision's configurations end with one pooling
-X
+        Assert.Equal(16, plain.InputSize); // fc6 sees a 4x4 map after the two poolings the keys show
         Assert.Equal("8,M,16,M,M", given.Configuration);
         Assert.Equal(32, given.InputSize);
         using var model = WeightsFile.Load(path, new WeightsLoadOptions { Configuration = "8,M,16,M,M", InputSize = 32 });
