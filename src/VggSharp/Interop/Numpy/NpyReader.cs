@@ -42,9 +42,10 @@ public sealed class NpyReader : IDisposable
             long length = RandomAccess.GetLength(file);
             var start = new byte[Math.Min(length, NpyHeader.PrefixLength(2))];
             Read(file, start, 0, path);
-            if (start.Length < NpyHeader.PrefixLength(1) || !start.AsSpan(0, NpyHeader.Magic.Length).SequenceEqual(NpyHeader.Magic))
-                throw new WeightsFormatException(path, start.Length < NpyHeader.Magic.Length || start.AsSpan().SequenceEqual(NpyHeader.Magic[..start.Length])
-                    ? "truncated: too short for a .npy file" : "not a .npy file (it does not start with \\x93NUMPY)");
+            int known = Math.Min(start.Length, NpyHeader.Magic.Length);
+            if (!start.AsSpan(0, known).SequenceEqual(NpyHeader.Magic[..known]))
+                throw new WeightsFormatException(path, "not a .npy file (it does not start with \\x93NUMPY)");
+            if (start.Length < NpyHeader.PrefixLength(1)) throw new WeightsFormatException(path, "truncated: too short for a .npy file");
             int major = start[6];
             if (major is not (1 or 2 or 3) || start[7] != 0) throw new WeightsFormatException(path, $"npy format version {major}.{start[7]} is not 1.0, 2.0 or 3.0");
             int prefix = NpyHeader.PrefixLength(major);
