@@ -65,9 +65,7 @@ internal static class ConfigurationInference
         if (fc7.Shape[0] != hidden || fc7.Shape[1] != hidden || fc8.Shape[1] != hidden)
             throw Fail($"fc6, fc7 and fc8 are {fc6.ShapeText}, {fc7.ShapeText} and {fc8.ShapeText}; VggSharp's head has two hidden layers of the same size");
 
-        var (configuration, width) = hints.Configuration is { } given
-            ? (given, WidthOf(VggConfiguration.Parse(given), channels) ?? 1.0)
-            : Match(tokens, batchNorm, channels);
+        var (configuration, width) = hints.Configuration is { } given ? Given(given, channels, source.Path) : Match(tokens, batchNorm, channels);
 
         long lastChannels = channels[^1], inputs = fc6.Shape[1];
         long area = inputs % lastChannels == 0 ? inputs / lastChannels : 0;
@@ -115,6 +113,16 @@ internal static class ConfigurationInference
                 return (candidate.Name, width);
         }
         return ((batchNorm ? "BN:" : "") + layers, 1.0);
+    }
+
+    /// <summary>A given configuration, at the width that fits the file's channels (1 when none does: the shapes will be named when loading).</summary>
+    private static (string Configuration, double Width) Given(string name, long[] channels, string path)
+    {
+        var configuration = VggConfiguration.Parse(name);
+        int convolutions = configuration.Features.Count(f => f.Kind == FeatureKind.Convolution);
+        if (convolutions != channels.Length)
+            throw new WeightsFormatException(path, $"the file has {channels.Length} convolutions but configuration {configuration.Name} has {convolutions}");
+        return (name, WidthOf(configuration, channels) ?? 1.0);
     }
 
     /// <summary>The width multiplier that turns <paramref name="configuration"/>'s channels into <paramref name="channels"/>, or null when none does.</summary>

@@ -94,7 +94,7 @@ public static class WeightsFile
         if (format != WeightsFormat.Safetensors)
             throw new ArgumentException(format is null
                 ? $"Cannot tell the output format of {output}: name it .safetensors."
-                : $"Cannot write {output}: converting to {format} is not supported; VggSharp writes .safetensors (which PyTorch loads with safetensors.torch.load_file).");
+                : $"Cannot write {output}: writing {Path.GetExtension(output)} files is not supported; VggSharp writes .safetensors (which PyTorch loads with safetensors.torch.load_file).");
         using var model = Load(input, options);
         VggModelFile.Save(model, output, classNames: ReadClassNames(input));
         return model.Options;
