@@ -1,4 +1,3 @@
-using System.Globalization;
 using VggSharp.Kernels;
 using VggSharp.Layers;
 using VggSharp.Models;
@@ -8,9 +7,10 @@ namespace VggSharp.Interop;
 /// <summary>
 /// VGG weights as safetensors files with torchvision's keys ("features.0.weight"), interchangeable with PyTorch.
 /// Files written here also carry the architecture and preprocessing in their metadata, so they load without options;
-/// files from elsewhere (a PyTorch state_dict) load with the <see cref="VggOptions"/> that describe them.
-/// Every load validates the whole file against the model (keys, dtypes, shapes) before copying anything, and every
-/// problem with a file is a <see cref="WeightsFormatException"/>.
+/// files from elsewhere load with the <see cref="VggOptions"/> that describe them, or through <see cref="WeightsFile"/>,
+/// which reads every format and infers a torchvision state_dict's architecture. Every load validates the whole file
+/// against the model (keys, dtypes, shapes) before copying anything, and every problem with a file is a
+/// <see cref="WeightsFormatException"/>.
 /// </summary>
 public static class VggModelFile
 {
