@@ -109,10 +109,14 @@ internal static class StateLoader
                 throw new WeightsFormatException(source.Path,
                     $"{entry.Key} is {tensor.DataType.HeaderName()} in the file but {(integer ? "I64" : "F32")} in the model");
             var shape = entry.Shape.Select(d => (long)d).ToArray();
-            PoolFold? fold = null;
-            if (!tensor.Shape.SequenceEqual(shape) && (fold = foreign && entry.Key == Fc6Weight ? FoldFor(model, tensor, shape) : null) is null)
-                throw new WeightsFormatException(source.Path, $"{entry.Key} has shape {tensor.ShapeText} in the file but {WeightsTensor.FormatShape(shape)} in {described}");
-            steps.Add(new Step(entry, tensor, fold));
+            if (tensor.Shape.SequenceEqual(shape))
+            {
+                steps.Add(new Step(entry, tensor, null));
+                continue;
+            }
+            var fold = foreign && entry.Key == Fc6Weight ? FoldFor(model, tensor, shape) : null;
+            steps.Add(new Step(entry, tensor, fold
+                ?? throw new WeightsFormatException(source.Path, $"{entry.Key} has shape {tensor.ShapeText} in the file but {WeightsTensor.FormatShape(shape)} in {described}")));
         }
         return steps;
     }
