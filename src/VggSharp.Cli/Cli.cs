@@ -62,6 +62,7 @@ internal static class Cli
             EvalCommand.Create(),
             PredictCommand.Create(),
             BenchCommand.Create(),
+            ConvertCommand.Create(),
         };
 
     // A mistyped word ("vggsharp inf") explains more than the "Required command was not provided." that comes with it.

@@ -1,0 +1,129 @@
+using System.Buffers.Binary;
+using VggSharp.Interop.PyTorch;
+using VggSharp.Kernels;
+using VggSharp.Models;
+
+namespace VggSharp.Interop;
+
+/// <summary>
+/// The one entry point for weights files of every format: <see cref="Detect"/> tells the format by the file's first
+/// bytes (or, for formats without magic bytes, its extension), <see cref="Open"/> opens the matching reader as an
+/// <see cref="IWeightsSource"/>, and <see cref="Load(string, WeightsLoadOptions?, IBackend?)"/> builds the model: from
+/// a VggSharp file's metadata, or from what the keys and shapes of a torchvision state_dict imply.
+/// <see cref="Convert"/> saves any of them as a VggSharp safetensors file.
+/// </summary>
+public static class WeightsFile
+{
+    private const int SniffBytes = 32;
+
+    /// <summary>The file's format: by content for safetensors and PyTorch files, else by extension; an unknown file is a <see cref="WeightsFormatException"/>.</summary>
+    public static WeightsFormat Detect(string path)
+    {
+        Span<byte> header = stackalloc byte[SniffBytes];
+        int read;
+        using (var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read))
+            read = RandomAccess.Read(file, header, 0);
+        header = header[..read];
+        if (PyTorchFile.Recognizes(header)) return WeightsFormat.PyTorch;
+        // An 8-byte little-endian header length, then the JSON header's opening brace.
+        if (read > 8 && header[8] == (byte)'{' && BinaryPrimitives.ReadUInt64LittleEndian(header) <= SafetensorsHeader.MaxHeaderBytes) return WeightsFormat.Safetensors;
+        return ByExtension(path) ?? throw new WeightsFormatException(path,
+            "not a weights file VggSharp knows: neither safetensors nor a PyTorch file by its content, and its extension is not .safetensors, .pth, .pt, .caffemodel or .onnx");
+    }
+
+    /// <summary>Opens <paramref name="path"/> with the reader for its format, validating its layout.</summary>
+    public static IWeightsSource Open(string path) => Detect(path) switch
+    {
+        WeightsFormat.Safetensors => SafetensorsReader.Open(path),
+        WeightsFormat.PyTorch => PyTorchFile.Open(path),
+        WeightsFormat.Caffe => throw new WeightsFormatException(path, "Caffe .caffemodel files cannot be read by this build"),
+        _ => throw new WeightsFormatException(path, "ONNX files are written by VggSharp (vggsharp convert), not read"),
+    };
+
+    /// <summary>
+    /// The options of the model <paramref name="path"/> holds: a VggSharp file's metadata (which <paramref name="options"/>
+    /// must agree with), or else what its keys and shapes imply, with every value <paramref name="options"/> gives taking precedence.
+    /// </summary>
+    public static VggOptions ReadOptions(string path, WeightsLoadOptions? options = null)
+    {
+        using var source = Open(path);
+        return OptionsOf(source, options ?? new WeightsLoadOptions());
+    }
+
+    /// <summary>Builds the model <paramref name="path"/> holds (see <see cref="ReadOptions"/>) and loads its weights.</summary>
+    public static VggModel Load(string path, WeightsLoadOptions? options = null, IBackend? backend = null)
+    {
+        using var source = Open(path);
+        return StateLoader.Build(source, OptionsOf(source, options ?? new WeightsLoadOptions()), backend);
+    }
+
+    /// <summary>Builds a model from <paramref name="options"/> and loads the weights of <paramref name="path"/>, in any format, into it.</summary>
+    public static VggModel Load(string path, VggOptions options, IBackend? backend = null)
+    {
+        var configuration = options.Validate();
+        using var source = Open(path);
+        CheckConfiguration(source, configuration.Name);
+        return StateLoader.Build(source, options, backend);
+    }
+
+    /// <summary>Loads the weights of <paramref name="path"/>, in any format, into <paramref name="model"/>; on any error the model is left as it was.</summary>
+    public static void LoadInto(VggModel model, string path)
+    {
+        using var source = Open(path);
+        CheckConfiguration(source, model.Configuration.Name);
+        StateLoader.LoadInto(model, source);
+    }
+
+    /// <summary>The class names the file stores (VggSharp files may), or null.</summary>
+    public static IReadOnlyList<string>? ReadClassNames(string path)
+    {
+        using var source = Open(path);
+        return StateLoader.IsVggSharpFile(source)
+            ? ModelMetadata.ClassNames(source.Metadata, ModelMetadata.ToOptions(source.Metadata, path).Classes, path)
+            : null;
+    }
+
+    /// <summary>
+    /// Loads <paramref name="input"/> (any readable format, its model described as by <see cref="ReadOptions"/>) and
+    /// writes it to <paramref name="output"/> in the format its extension names, atomically; returns the model's
+    /// options. Only .safetensors is written; any other output is an <see cref="ArgumentException"/> that says so.
+    /// </summary>
+    public static VggOptions Convert(string input, string output, WeightsLoadOptions? options = null)
+    {
+        var format = ByExtension(output);
+        if (format != WeightsFormat.Safetensors)
+            throw new ArgumentException(format is null
+                ? $"Cannot tell the output format of {output}: name it .safetensors."
+                : $"Cannot write {output}: writing {Path.GetExtension(output)} files is not supported; VggSharp writes .safetensors (which PyTorch loads with safetensors.torch.load_file).");
+        using var model = Load(input, options);
+        VggModelFile.Save(model, output, classNames: ReadClassNames(input));
+        return model.Options;
+    }
+
+    /// <summary>The format a file name's extension names, or null.</summary>
+    public static WeightsFormat? ByExtension(string path) => Path.GetExtension(path).ToLowerInvariant() switch
+    {
+        ".safetensors" => WeightsFormat.Safetensors,
+        ".pth" or ".pt" => WeightsFormat.PyTorch,
+        ".caffemodel" => WeightsFormat.Caffe,
+        ".onnx" => WeightsFormat.Onnx,
+        _ => null,
+    };
+
+    private static VggOptions OptionsOf(IWeightsSource source, WeightsLoadOptions hints)
+    {
+        if (!StateLoader.IsVggSharpFile(source)) return ConfigurationInference.Infer(source, hints);
+        var options = ModelMetadata.ToOptions(source.Metadata, source.Path);
+        if (hints.Configuration is not null) CheckConfiguration(source, VggConfiguration.Parse(hints.Configuration).Name);
+        if (hints.InputSize is int size && size != options.InputSize)
+            throw new WeightsFormatException(source.Path, $"the file's model takes {options.InputSize}x{options.InputSize} input, not {size}x{size}; an input size applies only to files without VggSharp metadata");
+        return options;
+    }
+
+    private static void CheckConfiguration(IWeightsSource source, string requested)
+    {
+        string? stored = ModelMetadata.ConfigurationName(source.Metadata);
+        if (stored is not null && stored != requested)
+            throw new WeightsFormatException(source.Path, $"the file is for configuration {stored} but configuration {requested} was requested");
+    }
+}
