@@ -7,18 +7,19 @@ using VggSharp.Models;
 namespace VggSharp.Cli.Commands;
 
 /// <summary>
-/// "vggsharp convert IN OUT": reads weights in any format VggSharp reads (told by content) and writes them in the
-/// format OUT's extension names, with the model's architecture and preprocessing in its metadata.
+/// "vggsharp convert IN OUT": reads weights in any format VggSharp reads (told by content, or by the extension for
+/// Caffe) and writes them in the format OUT's extension names (safetensors or ONNX), with the model's architecture
+/// and preprocessing in its metadata.
 /// </summary>
 internal static class ConvertCommand
 {
     public static Command Create()
     {
-        var input = new Argument<string>("in") { Description = "The weights to read: VggSharp safetensors or a PyTorch state_dict (.pth, zip or legacy format)." };
-        var output = new Argument<string>("out") { Description = "The file to write; its extension picks the format: .safetensors." };
+        var input = new Argument<string>("in") { Description = "The weights to read: VggSharp safetensors, a PyTorch state_dict (.pth, zip or legacy format) or a Caffe .caffemodel." };
+        var output = new Argument<string>("out") { Description = "The file to write; its extension picks the format: .safetensors or .onnx." };
         var description = new WeightsArguments();
         var command = new Command("convert",
-            "Convert weights between formats: a torchvision state_dict (.pth) becomes a VggSharp .safetensors file that carries its architecture and preprocessing.");
+            "Convert weights between formats: a torchvision state_dict (.pth) or a Caffe model (.caffemodel) becomes a VggSharp .safetensors file that carries its architecture and preprocessing; any of them exports to ONNX (.onnx).");
         command.Arguments.Add(input);
         command.Arguments.Add(output);
         description.AddTo(command);

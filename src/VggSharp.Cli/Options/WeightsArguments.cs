@@ -11,14 +11,14 @@ internal sealed class WeightsArguments
 {
     public Option<string?> Configuration { get; } = new("--config", "-c")
     {
-        Description = "For weights without VggSharp metadata (.pth): the configuration (A..E, A-BN.., vgg16, or a layer string), "
+        Description = "For weights without VggSharp metadata (.pth, .caffemodel): the configuration (A..E, A-BN.., vgg16, or a layer string), "
             + "instead of the one inferred from the convolutions' shapes.",
         HelpName = "name|layers",
     };
 
     public Option<int?> InputSize { get; } = new("--input-size")
     {
-        Description = "For weights without VggSharp metadata (.pth): the input size, instead of the one fc6 implies (224 for torchvision's). "
+        Description = "For weights without VggSharp metadata (.pth, .caffemodel): the input size, instead of the one fc6 implies (224 for torchvision's). "
             + "Another size folds torchvision's 7x7 average pooling into fc6, as torchvision computes at that size.",
         HelpName = "pixels",
     };

@@ -1,4 +1,6 @@
 using VggSharp.Interop;
+using VggSharp.Interop.Caffe;
+using VggSharp.Layers;
 using VggSharp.Models;
 using VggSharp.Tests.Interop;
 using VggSharp.Tests.Interop.PyTorch;
@@ -40,7 +42,7 @@ public class ConvertCommandTests
 
     [Theory]
     [InlineData("vgg16.pth", "out.pth", 1, "writing .pth files is not supported; VggSharp writes .safetensors")]
-    [InlineData("vgg16.pth", "out.onnx", 1, "writing .onnx files is not supported")]
+    [InlineData("vgg16.pth", "out.caffemodel", 1, "writing .caffemodel files is not supported")]
     [InlineData("vgg16.pth", "out.weights", 1, "Cannot tell the output format of")]
     [InlineData("hostile_os_system.pth", "out.safetensors", 1, "the pickle refers to posix.system, which is not on the allow-list")]
     [InlineData("missing.pth", "out.safetensors", 1, "Could not find file")]
@@ -57,6 +59,58 @@ public class ConvertCommandTests
         Assert.StartsWith("error: ", line);
         Assert.Contains(expected, line);
         Assert.Empty(Directory.EnumerateFileSystemEntries(directory.Path));
+    }
+
+    [Theory]
+    [InlineData("vgg_caffe_v1")]
+    [InlineData("vgg_caffe_lrn")]
+    public void ACaffeModelBecomesAVggSharpFileWithItsPreprocessing(string fixture)
+    {
+        using var directory = new TemporaryDirectory();
+        string input = CaffeModelReaderTests.Fixture(fixture), output = directory.File("caffe.safetensors");
+
+        var result = CliRunner.Run("convert", input, output);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal("", result.Error);
+        Assert.EndsWith($"from {input} (Caffe)\n", result.Output);
+        using var model = WeightsFile.Load(output);
+        using var io = SafetensorsReader.Open(CaffeModelReaderTests.Fixture(fixture + "_io", ".safetensors"));
+        using var images = CaffeModelReaderTests.ReadTensor(io, "input");
+        using var expected = CaffeModelReaderTests.ReadTensor(io, "logits");
+        double error = TestData.RelativeError(model.Forward(images, ForwardContext.Inference).Span, expected.Span);
+        Assert.True(error < 1e-4, $"relative error {error}");
+        Assert.Equal(CaffeModelReader.ReadOptions(input).EffectivePreprocessing, model.Options.EffectivePreprocessing);
+    }
+
+    [Fact]
+    public void ATorchvisionStateDictExportsToOnnxThatComputesTorchvisionsLogits()
+    {
+        using var directory = new TemporaryDirectory();
+        string output = directory.File("vgg11_bn.onnx");
+
+        var result = CliRunner.Run("convert", PyTorchFixtures.File("vgg11_bn_legacy.pth"), output);
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("configuration A-BN", result.Output);
+        using var input = PyTorchFixtures.Array("input_224.npy");
+        using var expected = PyTorchFixtures.Array("vgg11_bn.logits.npy");
+        var (logits, _) = OnnxReference.Run(output, input);
+        double error = TestData.RelativeError(logits, expected.Span);
+        Assert.True(error < 1e-4, $"relative error {error}");
+    }
+
+    [Fact]
+    public void OnnxFilesAreNotRead()
+    {
+        using var directory = new TemporaryDirectory();
+        string onnx = directory.File("vgg16.onnx");
+        Assert.Equal(0, CliRunner.Run("convert", PyTorchFixtures.File("vgg16.pth"), onnx).ExitCode);
+
+        var result = CliRunner.Run("convert", onnx, directory.File("back.safetensors"));
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("ONNX files are written by VggSharp", Assert.Single(result.ErrorLines));
     }
 
     [Fact]

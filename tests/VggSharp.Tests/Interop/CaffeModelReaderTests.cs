@@ -20,7 +20,7 @@ public class CaffeModelReaderTests
 
     public static string Fixture(string name, string extension = ".caffemodel") => Path.Combine(AppContext.BaseDirectory, "fixtures", name + extension);
 
-    private static Tensor ReadTensor(SafetensorsReader reader, string name)
+    internal static Tensor ReadTensor(SafetensorsReader reader, string name)
     {
         var info = reader.Header.Find(name)!;
         var tensor = new Tensor(info.Shape.Select(d => (int)d).ToArray());
