@@ -11,7 +11,10 @@ public class BackendConformanceTests
     private const double Tolerance = 1e-4;
     private static readonly ReferenceBackend Oracle = new();
 
-    /// <summary>(batch, channels, height, width, outputs, kernel, padding); the last case spans several im2col bands.</summary>
+    /// <summary>
+    /// (batch, channels, height, width, outputs, kernel, padding); the last case spans several im2col bands and several
+    /// Winograd blocks. 3x3 cases have outputs whose sides are not multiples of Winograd's 4x4 tiles, and padding 0 to 2.
+    /// </summary>
     public static readonly (int N, int C, int H, int W, int O, int K, int P)[] ConvCases =
     [
         (1, 3, 7, 13, 5, 3, 1),
@@ -21,6 +24,8 @@ public class BackendConformanceTests
         (3, 3, 13, 19, 5, 7, 0),
         (1, 5, 1, 1, 3, 3, 1),
         (1, 3, 19, 13, 5, 7, 1),
+        (2, 6, 11, 9, 7, 3, 0),
+        (2, 7, 9, 10, 13, 3, 2),
         (1, 64, 40, 100, 3, 3, 1),
     ];
 
