@@ -73,8 +73,10 @@ public class WinogradConvolutionTests
         {
             Assert.True(WinogradChoice.Forward(ConvolutionAlgorithm.Auto, Layer(8, c, size, o)), $"forward {c}->{o} at {size}");
             Assert.True(WinogradChoice.BackwardData(ConvolutionAlgorithm.Auto, Layer(8, c, size, o)), $"backward data {c}->{o} at {size}");
+            Assert.True(WinogradChoice.BackwardFilter(ConvolutionAlgorithm.Auto, Layer(8, c, size, o)), $"backward filter {c}->{o} at {size}");
         }
         Assert.False(WinogradChoice.Forward(ConvolutionAlgorithm.Auto, Layer(8, 3, 224, 64)), "3 input channels");
+        Assert.False(WinogradChoice.BackwardFilter(ConvolutionAlgorithm.Auto, Layer(8, 3, 224, 64)), "3 input channels, backward filter");
         Assert.False(WinogradChoice.Forward(ConvolutionAlgorithm.Auto, Layer(128, 128, 2, 128)), "2x2 maps fill a quarter of a tile");
         Assert.False(WinogradChoice.Forward(ConvolutionAlgorithm.Auto, Layer(1, 512, 14, 512)), "16 tiles cannot pay for 512 x 512 filter transforms");
         Assert.False(WinogradChoice.Forward(ConvolutionAlgorithm.Auto, new ConvGeometry(8, 64, 56, 56, 64, 1, 0)), "1x1 kernel");

@@ -47,6 +47,11 @@ internal static unsafe class ConvolutionKernels
         float* x = input.Pointer(), dy = gradOutput.Pointer(), dw = gradWeight.Pointer();
         var biasJob = new BiasGradient(g, dy, gradBias.Pointer());
         workers.For(g.Outputs, ref biasJob);
+        if (WinogradChoice.BackwardFilter(algorithm, g))
+        {
+            WinogradConvolution.BackwardFilter(workers, input, gradOutput, gradWeight, padding);
+            return;
+        }
         for (int chunk = 0; chunk < g.Chunks; chunk++)
         for (int band = 0; band < g.Bands; band++)
         {

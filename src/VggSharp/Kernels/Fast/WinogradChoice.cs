@@ -22,6 +22,9 @@ internal static class WinogradChoice
     public static bool BackwardData(ConvolutionAlgorithm algorithm, ConvGeometry g) =>
         Chosen(algorithm, g, new WinogradGeometry(g.Batch, g.Outputs, g.OutHeight, g.OutWidth, g.Channels, 2 - g.Padding));
 
+    /// <summary>Backward filter reads the layer's input and output gradient, as forward reads its input.</summary>
+    public static bool BackwardFilter(ConvolutionAlgorithm algorithm, ConvGeometry g) => Chosen(algorithm, g, WinogradGeometry.Of(g));
+
     private static bool Chosen(ConvolutionAlgorithm algorithm, ConvGeometry layer, WinogradGeometry w) => algorithm switch
     {
         ConvolutionAlgorithm.Im2Col => false,

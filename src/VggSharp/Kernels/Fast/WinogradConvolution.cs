@@ -12,7 +12,9 @@ namespace VggSharp.Kernels.Fast;
 /// inputs) * V[ξ] (inputs x tiles), 36 multiplies per tile and channel pair where direct convolution needs 144.
 /// Filters are transformed once per call, straight into the GEMM's packed layout; tiles go through in blocks (see
 /// <see cref="WinogradGeometry"/>): transform the block's inputs, run the 36 GEMMs, transform back and add the bias.
-/// Backward data is the same computation on the output gradient with the filters flipped and transposed.
+/// Backward data is the same computation on the output gradient with the filters flipped and transposed. Backward
+/// filter is the gradient of that algorithm with respect to g: dW = Gᵀ [sum over tiles of (A dY Aᵀ) ⊙ (Bᵀ d B)] G,
+/// again 36 GEMMs, now summing over tiles: dU[ξ] (outputs x inputs) += Z[ξ] (outputs x tiles) * V[ξ]ᵀ.
 /// Every output's sums run in an order fixed by the shape, so the bits do not depend on the thread count.
 /// </summary>
 internal static unsafe class WinogradConvolution
@@ -36,6 +38,30 @@ internal static unsafe class WinogradConvolution
         var g = new WinogradGeometry(conv.Batch, conv.Outputs, conv.OutHeight, conv.OutWidth, conv.Channels, 2 - padding);
         float* filters = TransformFilters(workers, g, weight.Pointer(), flip: true);
         Run(workers, g, gradOutput.Pointer(), filters, null, gradInput.Pointer());
+    }
+
+    /// <summary>
+    /// dW += Gᵀ dU G, dU[ξ] = sum over tiles of Z[ξ] V[ξ]ᵀ. Blocks are summed in order, each block's GEMMs split over
+    /// points, so every sum runs in the same order whatever the thread count.
+    /// </summary>
+    public static void BackwardFilter(Workers workers, Tensor input, Tensor gradOutput, Tensor gradWeight, int padding)
+    {
+        var g = WinogradGeometry.Of(ConvGeometry.Of(input, gradWeight, padding));
+        float* gradients = Workspace.WinogradFilters(Points * g.GradientPointStride);
+        float* inputs = Workspace.WinogradInputs(Points * g.InputPointStride), products = Workspace.WinogradProducts(Points * g.ProductPointStride);
+        float* x = input.Pointer(), dy = gradOutput.Pointer();
+        for (int block = 0; block < g.Blocks; block++)
+        {
+            var (first, count) = g.Block(block);
+            var transformIn = new InputTransform(g, first, count, x, inputs);
+            workers.For(g.Inputs, ref transformIn);
+            var transformGradient = new OutputGradientTransform(g, first, count, dy, products);
+            workers.For(g.Outputs, ref transformGradient);
+            var multiply = new GradientProducts(g, count, products, inputs, gradients, accumulate: block > 0);
+            workers.For(Points, ref multiply);
+        }
+        var transformBack = new FilterGradientTransform(g, gradients, gradWeight.Pointer());
+        workers.For(g.Outputs, ref transformBack);
     }
 
     /// <summary>
@@ -322,6 +348,99 @@ internal static unsafe class WinogradConvolution
                         TilePhases.Merge(source + group * Lanes, stride, line + group * 4 * Lanes);
                     Buffer.MemoryCopy(line, target, width * sizeof(float), width * sizeof(float));
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Piece o transforms output-gradient channel o of the block's tiles into Z[ξ][o][tile] = A dY Aᵀ, the way
+    /// <see cref="InputTransform"/> does with four rows per tile and no overlap; rows and columns past the output are zero.
+    /// </summary>
+    private readonly struct OutputGradientTransform(WinogradGeometry g, int first, int count, float* dy, float* products) : IWorkPiece
+    {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Run(int o)
+        {
+            int stride = g.BlockStride + Lanes, lineLength = 4 * (g.TilesX + Lanes) + Lanes;
+            float* stage = Workspace.WinogradStage(24 * stride + lineLength);
+            float* line = stage + 24 * stride;
+            int plane = g.OutHeight * g.OutWidth;
+            bool narrow = g.TilesX < NarrowRows;
+            foreach (var run in g.Runs(first, count))
+            {
+                float* image = dy + ((long)run.Image * g.Outputs + o) * plane;
+                int groups = (run.Count + Lanes - 1) / Lanes, left = 4 * run.Column;
+                int lanes = narrow ? run.Count : groups * Lanes;
+                for (int i = 0; i < 4; i++)
+                {
+                    float* destination = stage + 6 * i * stride + run.Position;
+                    int row = 4 * run.Row + i;
+                    if (row >= g.OutHeight)
+                    {
+                        for (int kx = 0; kx < 6; kx++) new Span<float>(destination + kx * stride, lanes).Clear();
+                        continue;
+                    }
+                    if (narrow)
+                    {
+                        FillLine(line, 4 * run.Count, image + row * g.OutWidth, left, g.OutWidth);
+                        for (int u = 0; u < run.Count; u++)
+                        for (int j = 0; j < 4; j++)
+                            destination[j * stride + u] = line[4 * u + j];
+                        continue;
+                    }
+                    FillLine(line, groups * 4 * Lanes + Lanes, image + row * g.OutWidth, left, g.OutWidth);
+                    for (int group = 0; group < groups; group++)
+                    {
+                        TilePhases.Split(line + group * 4 * Lanes, out var p0, out var p1, out var p2, out var p3, out _, out _);
+                        WinogradTransform.OutputGradient(p0, p1, p2, p3, destination + group * Lanes, stride);
+                    }
+                }
+            }
+            if (narrow)
+            {
+                for (int lane = 0; lane < count; lane += Lanes)
+                for (int i = 0; i < 4; i++)
+                    WinogradTransform.OutputGradient(stage + 6 * i * stride + lane, stride, stage + 6 * i * stride + lane, stride);
+            }
+            long pointStride = g.ProductPointStride;
+            float* channel = products + (long)o * g.BlockStride;
+            for (int lane = 0; lane < count; lane += Lanes)
+            for (int kx = 0; kx < 6; kx++)
+                WinogradTransform.OutputGradient(stage + kx * stride + lane, 6 * stride, channel + kx * pointStride + lane, (nint)(6 * pointStride));
+        }
+    }
+
+    /// <summary>Piece ξ: dU[ξ] (+)= Z[ξ] V[ξ]ᵀ over the block's tiles.</summary>
+    private readonly struct GradientProducts(WinogradGeometry g, int count, float* products, float* inputs, float* gradients, bool accumulate) : IWorkPiece
+    {
+        public void Run(int point)
+        {
+            int stride = g.BlockStride;
+            Sgemm.Multiply(Workers.Single, false, true, g.Outputs, g.Inputs, count, products + point * g.ProductPointStride, stride,
+                inputs + point * g.InputPointStride, stride, gradients + point * g.GradientPointStride, g.Inputs, accumulate);
+        }
+    }
+
+    /// <summary>Piece o: dW[o][c] += Gᵀ dU[o][c] G for every input channel c, 16 at a time.</summary>
+    private readonly struct FilterGradientTransform(WinogradGeometry g, float* gradients, float* gradWeight) : IWorkPiece
+    {
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Run(int o)
+        {
+            float* half = stackalloc float[18 * Lanes];
+            float* taps = stackalloc float[9 * Lanes];
+            long matrix = g.GradientPointStride;
+            for (int c0 = 0; c0 < g.Inputs; c0 += Lanes)
+            {
+                float* source = gradients + (long)o * g.Inputs + c0;
+                // Gᵀ along each row a of points (over b), then along the columns (over a).
+                for (int a = 0; a < 6; a++) WinogradTransform.FilterGradient(source + 6 * a * matrix, (nint)matrix, half + 3 * a * Lanes, Lanes);
+                for (int j = 0; j < 3; j++) WinogradTransform.FilterGradient(half + j * Lanes, 3 * Lanes, taps + j * Lanes, 3 * Lanes);
+                int lanes = Math.Min(Lanes, g.Inputs - c0);
+                float* filter = gradWeight + ((long)o * g.Inputs + c0) * 9;
+                for (int lane = 0; lane < lanes; lane++)
+                for (int e = 0; e < 9; e++)
+                    filter[lane * 9 + e] += taps[e * Lanes + lane];
             }
         }
     }

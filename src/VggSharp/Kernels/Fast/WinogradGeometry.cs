@@ -77,6 +77,9 @@ internal readonly record struct WinogradGeometry(int Batch, int Inputs, int Heig
     /// <summary>Floats from one point's packed filter matrix to the next's.</summary>
     public long FilterPointStride => Spread(Sgemm.PackedASize(Outputs, Inputs));
 
+    /// <summary>Floats from one point's filter-gradient matrix [output channel][input channel] to the next's.</summary>
+    public long GradientPointStride => Spread((long)Outputs * Inputs);
+
     /// <summary>Floats from one point's [input channel][tile] matrix of a block to the next's.</summary>
     public long InputPointStride => Spread((long)Inputs * BlockStride);
 

@@ -76,4 +76,42 @@ internal static unsafe class WinogradTransform
         (quarter - twelfth).Store(destination + 4 * destinationStride);
         g2.Store(destination + 5 * destinationStride);
     }
+
+    /// <summary>A y, four output-gradient pixels to six points (the transpose of <see cref="Output"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void OutputGradient(float* source, nint sourceStride, float* destination, nint destinationStride) =>
+        OutputGradient(Vector512.Load(source), Vector512.Load(source + sourceStride), Vector512.Load(source + 2 * sourceStride),
+            Vector512.Load(source + 3 * sourceStride), destination, destinationStride);
+
+    /// <summary>A y on four vectors.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void OutputGradient(Vector512<float> y0, Vector512<float> y1, Vector512<float> y2, Vector512<float> y3,
+        float* destination, nint destinationStride)
+    {
+        Vector512<float> even = y0 + y2, odd = y1 + y3;
+        var evenWide = Vector512.FusedMultiplyAdd(Vector512.Create(4f), y2, y0);
+        var oddWide = Vector512.FusedMultiplyAdd(Vector512.Create(8f), y3, Vector512.Create(2f) * y1);
+        y0.Store(destination);
+        (even + odd).Store(destination + destinationStride);
+        (even - odd).Store(destination + 2 * destinationStride);
+        (evenWide + oddWide).Store(destination + 3 * destinationStride);
+        (evenWide - oddWide).Store(destination + 4 * destinationStride);
+        y3.Store(destination + 5 * destinationStride);
+    }
+
+    /// <summary>Gᵀ u, six points to three filter taps (the transpose of <see cref="Filter"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void FilterGradient(float* source, nint sourceStride, float* destination, nint destinationStride)
+    {
+        Vector512<float> u0 = Vector512.Load(source), u1 = Vector512.Load(source + sourceStride), u2 = Vector512.Load(source + 2 * sourceStride);
+        Vector512<float> u3 = Vector512.Load(source + 3 * sourceStride), u4 = Vector512.Load(source + 4 * sourceStride);
+        Vector512<float> u5 = Vector512.Load(source + 5 * sourceStride);
+        Vector512<float> sum12 = u1 + u2, sum34 = u3 + u4, sixth = Vector512.Create(1f / 6f);
+        var quarter = Vector512.FusedMultiplyAdd(Vector512.Create(1f / 24f), sum34, Vector512.FusedMultiplyAdd(-sixth, sum12, Vector512.Create(0.25f) * u0));
+        var middle = Vector512.FusedMultiplyAdd(Vector512.Create(1f / 12f), u3 - u4, sixth * (u2 - u1));
+        var last = Vector512.FusedMultiplyAdd(sixth, sum34 - sum12, u5);
+        quarter.Store(destination);
+        middle.Store(destination + destinationStride);
+        last.Store(destination + 2 * destinationStride);
+    }
 }
