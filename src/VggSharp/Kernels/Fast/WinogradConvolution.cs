@@ -26,7 +26,7 @@ internal static unsafe class WinogradConvolution
 
     public static void Forward(Workers workers, Tensor input, Tensor weight, Tensor bias, Tensor output, int padding)
     {
-        var g = WinogradGeometry.Of(ConvGeometry.Of(input, weight, padding));
+        var g = WinogradGeometry.Of(ConvGeometry.Of(input, weight, padding)) with { Sharing = workers.Count };
         float* filters = TransformFilters(workers, g, weight.Pointer(), flip: false);
         Run(workers, g, input.Pointer(), filters, bias.Pointer(), output.Pointer());
     }
@@ -35,7 +35,7 @@ internal static unsafe class WinogradConvolution
     public static void BackwardData(Workers workers, Tensor gradOutput, Tensor weight, Tensor gradInput, int padding)
     {
         var conv = ConvGeometry.Of(gradInput, weight, padding);
-        var g = new WinogradGeometry(conv.Batch, conv.Outputs, conv.OutHeight, conv.OutWidth, conv.Channels, 2 - padding);
+        var g = new WinogradGeometry(conv.Batch, conv.Outputs, conv.OutHeight, conv.OutWidth, conv.Channels, 2 - padding) { Sharing = workers.Count };
         float* filters = TransformFilters(workers, g, weight.Pointer(), flip: true);
         Run(workers, g, gradOutput.Pointer(), filters, null, gradInput.Pointer());
     }
@@ -247,6 +247,7 @@ internal static unsafe class WinogradConvolution
                 float* image = x + ((long)run.Image * g.Inputs + c) * plane;
                 int groups = (run.Count + Lanes - 1) / Lanes, left = 4 * run.Column - g.Padding;
                 int lanes = narrow ? run.Count : groups * Lanes;
+                if (!narrow) PrefetchRows(image, g.Height, g.Width, 4 * run.Row + 6 - g.Padding, left, 4 * run.Count + 2);
                 for (int r = 0; r < 6; r++)
                 {
                     float* destination = stage + 6 * r * stride + run.Position;
@@ -284,6 +285,19 @@ internal static unsafe class WinogradConvolution
             for (int kx = 0; kx < 6; kx++)
                 WinogradTransform.Input(stage + kx * stride + lane, 6 * stride, channel + kx * pointStride + lane, (nint)(6 * pointStride));
         }
+    }
+
+    /// <summary>
+    /// Asks for the four rows from <paramref name="firstRow"/>, columns [left, left + length), to be brought into the
+    /// cache: the next tile row's new rows, which come from memory at VGG's sizes while the current run is transformed.
+    /// </summary>
+    private static void PrefetchRows(float* image, int height, int width, int firstRow, int left, int length)
+    {
+        if (!Sse.IsSupported) return;
+        int start = Math.Max(0, left), end = Math.Min(width, left + length);
+        for (int row = Math.Max(0, firstRow); row < Math.Min(height, firstRow + 4); row++)
+        for (int column = start; column < end; column += 16)
+            Sse.Prefetch0(image + (long)row * width + column);
     }
 
     /// <summary>line[k] = row[left + k] for k in [0, length), zero outside [0, width).</summary>
@@ -371,6 +385,7 @@ internal static unsafe class WinogradConvolution
                 float* image = dy + ((long)run.Image * g.Outputs + o) * plane;
                 int groups = (run.Count + Lanes - 1) / Lanes, left = 4 * run.Column;
                 int lanes = narrow ? run.Count : groups * Lanes;
+                if (!narrow) PrefetchRows(image, g.OutHeight, g.OutWidth, 4 * run.Row + 4, left, 4 * run.Count);
                 for (int i = 0; i < 4; i++)
                 {
                     float* destination = stage + 6 * i * stride + run.Position;

@@ -51,9 +51,16 @@ internal readonly record struct WinogradGeometry(int Batch, int Inputs, int Heig
     public int Tiles => Batch * TilesPerImage;
 
     /// <summary>
+    /// Threads to share the blocks between evenly, or 0. Only forward and backward data may set it: their results do
+    /// not depend on how tiles are grouped, while backward filter sums over blocks and needs the shape-only grouping.
+    /// </summary>
+    public int Sharing { get; init; }
+
+    /// <summary>
     /// Tiles per block: a multiple of <see cref="BlockQuantum"/> within the budget (see <see cref="CachedFilters"/>),
-    /// at least <see cref="MinimumBlockTiles"/>, evened out over the blocks. It depends on the shape alone, never on the
-    /// thread count, because backward filter sums over blocks in order.
+    /// at least <see cref="MinimumBlockTiles"/>, evened out over the blocks. Without <see cref="Sharing"/> it depends
+    /// on the shape alone. With it, where the filters stay cached (so that smaller blocks cost little), the number of
+    /// blocks is rounded up to a multiple of the threads and blocks are evened to within a vector group of each other.
     /// </summary>
     public int BlockTiles
     {
@@ -63,9 +70,14 @@ internal readonly record struct WinogradGeometry(int Batch, int Inputs, int Heig
             bool cached = (long)WinogradTransform.Points * Inputs * Outputs <= CachedFilters;
             long budget = (cached ? CachedBlockBudget : StreamedBlockBudget) / perTile;
             int size = (int)Math.Max(MinimumBlockTiles, budget / BlockQuantum * BlockQuantum);
-            int blocks = Math.Max(1, (Tiles + size - 1) / size);
+            int blocks = Math.Max(1, (Tiles + size - 1) / size), quantum = BlockQuantum;
+            if (cached && Sharing > 1 && Tiles >= Sharing * TilePhases.Tiles)
+            {
+                blocks = (blocks + Sharing - 1) / Sharing * Sharing;
+                quantum = TilePhases.Tiles;
+            }
             int even = (Tiles + blocks - 1) / blocks;
-            return (even + BlockQuantum - 1) / BlockQuantum * BlockQuantum;
+            return (even + quantum - 1) / quantum * quantum;
         }
     }
 
