@@ -78,6 +78,8 @@ public class WinogradConvolutionTests
         Assert.False(WinogradChoice.Forward(ConvolutionAlgorithm.Auto, Layer(8, 3, 224, 64)), "3 input channels");
         Assert.False(WinogradChoice.BackwardFilter(ConvolutionAlgorithm.Auto, Layer(8, 3, 224, 64)), "3 input channels, backward filter");
         Assert.False(WinogradChoice.Forward(ConvolutionAlgorithm.Auto, Layer(128, 128, 2, 128)), "2x2 maps fill a quarter of a tile");
+        Assert.True(WinogradChoice.Forward(ConvolutionAlgorithm.Auto, Layer(128, 16, 32, 16)), "16 channels on 32x32 maps");
+        Assert.False(WinogradChoice.BackwardFilter(ConvolutionAlgorithm.Auto, Layer(128, 16, 16, 32)), "16 channels on 16x16 maps");
         Assert.False(WinogradChoice.Forward(ConvolutionAlgorithm.Auto, Layer(1, 512, 14, 512)), "16 tiles cannot pay for 512 x 512 filter transforms");
         Assert.False(WinogradChoice.Forward(ConvolutionAlgorithm.Auto, new ConvGeometry(8, 64, 56, 56, 64, 1, 0)), "1x1 kernel");
         Assert.False(WinogradChoice.Forward(ConvolutionAlgorithm.Im2Col, Layer(8, 64, 224, 64)), "im2col asked for");

@@ -10,6 +10,12 @@ internal static class WinogradChoice
     /// <summary>Fewest channels on either side: below this the GEMMs are too short to pay for the transforms.</summary>
     private const int MinimumChannels = 32;
 
+    /// <summary>
+    /// Fewest channels on maps whose tile rows are not narrow (<see cref="WinogradConvolution.NarrowRows"/>), where
+    /// the transforms move pixels 16 tiles at a time and cost least.
+    /// </summary>
+    private const int MinimumChannelsOnWideMaps = 16;
+
     /// <summary>Channels read and written at which narrowing convolutions pay too.</summary>
     private const int WideChannels = 64;
 
@@ -33,13 +39,14 @@ internal static class WinogradChoice
     };
 
     /// <summary>
-    /// Enough channels (the first layer's 3 never are; a narrowing convolution needs more), enough tiles, and tiles
-    /// that are mostly inside the output (a 2x2 map fills a quarter of its tile).
+    /// Enough channels (the first layer's 3 never are; a narrowing convolution needs more, wide maps fewer), enough
+    /// tiles, and tiles that are mostly inside the output (a 2x2 map fills a quarter of its tile).
     /// </summary>
     private static bool Pays(WinogradGeometry w)
     {
         int fewest = Math.Min(w.Inputs, w.Outputs);
-        bool channels = fewest >= WideChannels || (fewest >= MinimumChannels && w.Outputs >= w.Inputs);
+        int minimum = w.TilesX >= WinogradConvolution.NarrowRows ? MinimumChannelsOnWideMaps : MinimumChannels;
+        bool channels = fewest >= WideChannels || (fewest >= minimum && w.Outputs >= w.Inputs);
         bool filled = 2L * w.OutHeight * w.OutWidth >= (long)w.TilesPerImage * WinogradTransform.Tile * WinogradTransform.Tile;
         return channels && filled && w.Tiles >= MinimumTiles;
     }

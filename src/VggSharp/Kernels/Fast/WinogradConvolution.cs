@@ -83,7 +83,7 @@ internal static unsafe class WinogradConvolution
     private const long StreamedFilters = 4L << 20;
 
     /// <summary>Tile rows narrower than this are moved between pixels and tile lanes element by element.</summary>
-    private const int NarrowRows = 8;
+    internal const int NarrowRows = 8;
 
     /// <summary>Rows of a packed panel of the GEMM's left operand.</summary>
     private const int PanelRows = GemmMicroKernel<Vector512<float>, Width512>.Rows;
