@@ -81,6 +81,7 @@ public class WinogradConvolutionTests
         Assert.True(WinogradChoice.Forward(ConvolutionAlgorithm.Auto, Layer(128, 16, 32, 16)), "16 channels on 32x32 maps");
         Assert.False(WinogradChoice.BackwardFilter(ConvolutionAlgorithm.Auto, Layer(128, 16, 16, 32)), "16 channels on 16x16 maps");
         Assert.False(WinogradChoice.Forward(ConvolutionAlgorithm.Auto, Layer(1, 512, 14, 512)), "16 tiles cannot pay for 512 x 512 filter transforms");
+        Assert.True(WinogradChoice.Forward(ConvolutionAlgorithm.Auto, Layer(1, 512, 28, 512)), "49 tiles can");
         Assert.False(WinogradChoice.Forward(ConvolutionAlgorithm.Auto, new ConvGeometry(8, 64, 56, 56, 64, 1, 0)), "1x1 kernel");
         Assert.False(WinogradChoice.Forward(ConvolutionAlgorithm.Im2Col, Layer(8, 64, 224, 64)), "im2col asked for");
         Assert.True(WinogradChoice.Forward(ConvolutionAlgorithm.Winograd, Layer(1, 3, 4, 1)), "Winograd asked for");

@@ -20,7 +20,7 @@ internal static class WinogradChoice
     private const int WideChannels = 64;
 
     /// <summary>Fewest tiles per call: the filters are transformed once per call, whatever the batch.</summary>
-    private const int MinimumTiles = 64;
+    private const int MinimumTiles = 48;
 
     public static bool Forward(ConvolutionAlgorithm algorithm, ConvGeometry g) => Chosen(algorithm, g, WinogradGeometry.Of(g));
 
