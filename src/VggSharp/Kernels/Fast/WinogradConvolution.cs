@@ -24,6 +24,15 @@ internal static unsafe class WinogradConvolution
     /// <summary>Lanes per vector group: tiles transformed together.</summary>
     private const int Lanes = TilePhases.Tiles;
 
+    /// <summary>Floats of transformed filters above which they are written with non-temporal stores (16 MB).</summary>
+    private const long StreamedFilters = 4L << 20;
+
+    /// <summary>Tile rows narrower than this are moved between pixels and tile lanes element by element.</summary>
+    internal const int NarrowRows = 8;
+
+    /// <summary>Rows of a packed panel of the GEMM's left operand.</summary>
+    private const int PanelRows = GemmMicroKernel<Vector512<float>, Width512>.Rows;
+
     public static void Forward(Workers workers, Tensor input, Tensor weight, Tensor bias, Tensor output, int padding)
     {
         var g = WinogradGeometry.Of(ConvGeometry.Of(input, weight, padding)) with { Sharing = workers.Count };
@@ -78,16 +87,6 @@ internal static unsafe class WinogradConvolution
         return filters;
     }
 
-
-    /// <summary>Floats of transformed filters above which they are written with non-temporal stores (16 MB).</summary>
-    private const long StreamedFilters = 4L << 20;
-
-    /// <summary>Tile rows narrower than this are moved between pixels and tile lanes element by element.</summary>
-    internal const int NarrowRows = 8;
-
-    /// <summary>Rows of a packed panel of the GEMM's left operand.</summary>
-    private const int PanelRows = GemmMicroKernel<Vector512<float>, Width512>.Rows;
-
     /// <summary>
     /// Runs the blocks: each on one thread when there are enough to share evenly (every thread then keeps its block in
     /// its own cache), else one after another with each step split between the threads.
@@ -128,8 +127,8 @@ internal static unsafe class WinogradConvolution
     /// <summary>
     /// Piece p transforms the filters of packed panel p (rows 6p to 6p + 5) for every point. The panel's part of a
     /// depth block is contiguous, position t holding (row 6p + t % 6, depth t / 6), so sixteen consecutive positions
-    /// make a vector: their filters' taps are copied into a 9 x 16 block, transformed together, and each point's 16
-    /// results stored with one write.
+    /// make a vector: their filters' taps are gathered into a 9 x 16 block (with AVX2 gathers, 8 depths of a full
+    /// panel at a time, else one by one), transformed together, and each point's 16 results stored with one write.
     /// </summary>
     private readonly struct FilterTransform(WinogradGeometry g, float* weight, float* filters, long matrix, bool flip) : IWorkPiece
     {
