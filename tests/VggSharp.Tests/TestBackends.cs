@@ -13,6 +13,8 @@ public static class TestBackends
         ["reference"] = () => new ReferenceBackend(),
         ["fast"] = () => new FastBackend(),
         ["fast-1thread"] = () => new FastBackend(1),
+        ["fast-im2col"] = () => new FastBackend(convolution: ConvolutionAlgorithm.Im2Col),
+        ["fast-winograd"] = () => new FastBackend(convolution: ConvolutionAlgorithm.Winograd),
     };
 
     /// <summary>Names for [MemberData].</summary>

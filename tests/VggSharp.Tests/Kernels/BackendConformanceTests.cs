@@ -11,7 +11,10 @@ public class BackendConformanceTests
     private const double Tolerance = 1e-4;
     private static readonly ReferenceBackend Oracle = new();
 
-    /// <summary>(batch, channels, height, width, outputs, kernel, padding); the last case spans several im2col bands.</summary>
+    /// <summary>
+    /// (batch, channels, height, width, outputs, kernel, padding); the last case spans several im2col bands and several
+    /// Winograd blocks. 3x3 cases have outputs whose sides are not multiples of Winograd's 4x4 tiles, and padding 0 to 2.
+    /// </summary>
     public static readonly (int N, int C, int H, int W, int O, int K, int P)[] ConvCases =
     [
         (1, 3, 7, 13, 5, 3, 1),
@@ -21,6 +24,8 @@ public class BackendConformanceTests
         (3, 3, 13, 19, 5, 7, 0),
         (1, 5, 1, 1, 3, 3, 1),
         (1, 3, 19, 13, 5, 7, 1),
+        (2, 6, 11, 9, 7, 3, 0),
+        (2, 7, 9, 10, 13, 3, 2),
         (1, 64, 40, 100, 3, 3, 1),
     ];
 
@@ -182,12 +187,14 @@ public class BackendConformanceTests
     public void MaxPoolMatchesReferenceWithTiesAndOddSizes(string name)
     {
         var backend = TestBackends.Create(name);
-        foreach (var (n, c, h, w) in new[] { (1, 1, 2, 2), (3, 5, 7, 13), (1, 17, 19, 6) })
+        // The last shape's rows hold two vectors of 16 outputs and a scalar tail.
+        foreach (var (n, c, h, w) in new[] { (1, 1, 2, 2), (3, 5, 7, 13), (1, 17, 19, 6), (2, 3, 9, 71) })
         {
             using var input = TestData.Random(26, n, c, h, w);
             var x = input.Span;
-            // Coarse values make ties common, so the first-in-row-major rule is exercised.
+            // Coarse values make ties common, so the first-in-row-major rule is exercised; a NaN never wins unless first.
             for (int i = 0; i < x.Length; i++) x[i] = MathF.Round(x[i] * 2f) / 2f;
+            for (int i = 5; i < x.Length; i += 97) x[i] = float.NaN;
             var outShape = new[] { n, c, h / 2, w / 2 };
             using var expected = new Tensor(outShape);
             using var actual = new Tensor(outShape);

@@ -15,28 +15,43 @@ internal static unsafe class ConvolutionKernels
     /// <summary>Below this many multiply-adds per chunk, splitting one chunk costs more in hand-offs than it saves.</summary>
     private const long SmallChunkWork = 1L << 22;
 
-    public static void Forward(Workers workers, Tensor input, Tensor weight, Tensor bias, Tensor output, int padding)
+    public static void Forward(Workers workers, ConvolutionAlgorithm algorithm, Tensor input, Tensor weight, Tensor bias, Tensor output, int padding)
     {
         var g = ConvGeometry.Of(input, weight, padding);
+        if (WinogradChoice.Forward(algorithm, g))
+        {
+            WinogradConvolution.Forward(workers, input, weight, bias, output, padding);
+            return;
+        }
         bool acrossChunks = AcrossChunks(workers, g);
         var job = new ForwardChunk(acrossChunks ? Workers.Single : workers, g, input.Pointer(), weight.Pointer(), bias.Pointer(), output.Pointer());
         ForEachChunk(workers, g.Chunks, acrossChunks, ref job);
     }
 
-    public static void BackwardData(Workers workers, Tensor gradOutput, Tensor weight, Tensor gradInput, int padding)
+    public static void BackwardData(Workers workers, ConvolutionAlgorithm algorithm, Tensor gradOutput, Tensor weight, Tensor gradInput, int padding)
     {
         var g = ConvGeometry.Of(gradInput, weight, padding);
+        if (WinogradChoice.BackwardData(algorithm, g))
+        {
+            WinogradConvolution.BackwardData(workers, gradOutput, weight, gradInput, padding);
+            return;
+        }
         bool acrossChunks = AcrossChunks(workers, g);
         var job = new BackwardDataChunk(acrossChunks ? Workers.Single : workers, g, gradOutput.Pointer(), weight.Pointer(), gradInput.Pointer());
         ForEachChunk(workers, g.Chunks, acrossChunks, ref job);
     }
 
-    public static void BackwardFilter(Workers workers, Tensor input, Tensor gradOutput, Tensor gradWeight, Tensor gradBias, int padding)
+    public static void BackwardFilter(Workers workers, ConvolutionAlgorithm algorithm, Tensor input, Tensor gradOutput, Tensor gradWeight, Tensor gradBias, int padding)
     {
         var g = ConvGeometry.Of(input, gradWeight, padding);
         float* x = input.Pointer(), dy = gradOutput.Pointer(), dw = gradWeight.Pointer();
         var biasJob = new BiasGradient(g, dy, gradBias.Pointer());
         workers.For(g.Outputs, ref biasJob);
+        if (WinogradChoice.BackwardFilter(algorithm, g))
+        {
+            WinogradConvolution.BackwardFilter(workers, input, gradOutput, gradWeight, padding);
+            return;
+        }
         for (int chunk = 0; chunk < g.Chunks; chunk++)
         for (int band = 0; band < g.Bands; band++)
         {

@@ -17,9 +17,12 @@ public sealed unsafe class FastBackend : IBackend
 
     /// <summary>Creates the backend.</summary>
     /// <param name="maxThreads">Threads to use; null means <see cref="Environment.ProcessorCount"/>.</param>
-    public FastBackend(int? maxThreads = null)
+    /// <param name="convolution">How to compute convolutions; <see cref="ConvolutionAlgorithm.Auto"/> picks the faster per shape.</param>
+    public FastBackend(int? maxThreads = null, ConvolutionAlgorithm convolution = ConvolutionAlgorithm.Auto)
     {
+        if (!Enum.IsDefined(convolution)) throw new ArgumentOutOfRangeException(nameof(convolution), convolution, "Unknown convolution algorithm.");
         _workers = new Workers(maxThreads ?? Environment.ProcessorCount);
+        Convolution = convolution;
     }
 
     /// <inheritdoc />
@@ -28,19 +31,22 @@ public sealed unsafe class FastBackend : IBackend
     /// <summary>The most threads a kernel uses.</summary>
     public int MaxThreads => _workers.Count;
 
+    /// <summary>How convolutions are computed.</summary>
+    public ConvolutionAlgorithm Convolution { get; }
+
     /// <inheritdoc />
     public void Conv2dForward(Tensor input, Tensor weight, Tensor bias, Tensor output, int padding)
     {
         ShapeCheck.Conv(input, weight, output, padding);
         ShapeCheck.Channels(output, bias, "bias");
-        ConvolutionKernels.Forward(_workers, input, weight, bias, output, padding);
+        ConvolutionKernels.Forward(_workers, Convolution, input, weight, bias, output, padding);
     }
 
     /// <inheritdoc />
     public void Conv2dBackwardData(Tensor gradOutput, Tensor weight, Tensor gradInput, int padding)
     {
         ShapeCheck.Conv(gradInput, weight, gradOutput, padding);
-        ConvolutionKernels.BackwardData(_workers, gradOutput, weight, gradInput, padding);
+        ConvolutionKernels.BackwardData(_workers, Convolution, gradOutput, weight, gradInput, padding);
     }
 
     /// <inheritdoc />
@@ -48,7 +54,7 @@ public sealed unsafe class FastBackend : IBackend
     {
         ShapeCheck.Conv(input, gradWeight, gradOutput, padding);
         ShapeCheck.Channels(gradOutput, gradBias, "gradBias");
-        ConvolutionKernels.BackwardFilter(_workers, input, gradOutput, gradWeight, gradBias, padding);
+        ConvolutionKernels.BackwardFilter(_workers, Convolution, input, gradOutput, gradWeight, gradBias, padding);
     }
 
     /// <inheritdoc />

@@ -34,16 +34,20 @@ internal static unsafe class GemmPacking<TVector, TWidth>
             }
             else
             {
+                int k = 0;
+                // Full panels on AVX-512: 16 depths of the 6 rows at a time, interleaved in registers.
+                if (valid == mr && PanelTranspose.IsSupported)
+                    for (; k + 16 <= depth; k += 16) PanelTranspose.Interleave6x16(a + i0 * lda + k, lda, destination + k * mr);
                 for (int i = 0; i < mr; i++)
                 {
                     float* d = destination + i;
                     if (i >= valid)
                     {
-                        for (int k = 0; k < depth; k++) d[k * mr] = 0f;
+                        for (int p = 0; p < depth; p++) d[p * mr] = 0f;
                         continue;
                     }
                     float* source = a + (i0 + i) * lda;
-                    for (int k = 0; k < depth; k++) d[k * mr] = source[k];
+                    for (int p = k; p < depth; p++) d[p * mr] = source[p];
                 }
             }
         }
@@ -62,16 +66,26 @@ internal static unsafe class GemmPacking<TVector, TWidth>
             int valid = Math.Min(nr, columns - j0);
             if (transposed)
             {
+                int k = 0;
+                // Full panels on AVX-512: two 16 x 16 blocks per 16 depths, transposed in registers.
+                if (valid == nr && nr == 32 && PanelTranspose.IsSupported)
+                {
+                    for (; k + 16 <= depth; k += 16)
+                    {
+                        PanelTranspose.Transpose16x16(b + j0 * ldb + k, ldb, destination + k * nr, nr);
+                        PanelTranspose.Transpose16x16(b + (j0 + 16) * ldb + k, ldb, destination + k * nr + 16, nr);
+                    }
+                }
                 for (int j = 0; j < nr; j++)
                 {
                     float* d = destination + j;
                     if (j >= valid)
                     {
-                        for (int k = 0; k < depth; k++) d[k * nr] = 0f;
+                        for (int p = 0; p < depth; p++) d[p * nr] = 0f;
                         continue;
                     }
                     float* source = b + (j0 + j) * ldb;
-                    for (int k = 0; k < depth; k++) d[k * nr] = source[k];
+                    for (int p = k; p < depth; p++) d[p * nr] = source[p];
                 }
             }
             else if (valid == nr)

@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using VggSharp.Tensors;
 
 namespace VggSharp.Kernels.Fast;
@@ -29,7 +31,8 @@ internal static unsafe class PoolingKernels
         for (int yy = 0; yy < oh; yy++)
         {
             float* top = x + 2 * yy * w, bottom = top + w;
-            for (int xx = 0; xx < ow; xx++)
+            int xx = Avx512F.IsSupported ? ForwardRow(top, w, 2 * yy * w, ow, y + yy * ow, argmax + yy * ow) : 0;
+            for (; xx < ow; xx++)
             {
                 // Strict > in row-major order keeps the first of equal maxima, as the reference does.
                 int column = 2 * xx, best = 2 * yy * w + column;
@@ -41,6 +44,41 @@ internal static unsafe class PoolingKernels
                 argmax[yy * ow + xx] = best;
             }
         }
+    }
+
+    /// <summary>
+    /// Sixteen outputs at a time of one output row: even and odd columns split by permutes, then the same strict
+    /// comparisons in the same order as the scalar loop, lane by lane. Returns the first column left to the scalar loop.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int ForwardRow(float* top, int w, int topIndex, int ow, float* y, int* argmax)
+    {
+        Vector512<int> even = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+        Vector512<int> odd = even + Vector512<int>.One;
+        int xx = 0;
+        for (; xx + 16 <= ow; xx += 16)
+        {
+            float* t = top + 2 * xx, b = t + w;
+            Vector512<float> t0 = Vector512.Load(t), t1 = Vector512.Load(t + 16), b0 = Vector512.Load(b), b1 = Vector512.Load(b + 16);
+            var max = Avx512F.PermuteVar16x32x2(t0, even, t1);
+            var corner = Vector512.Create(topIndex + 2 * xx) + even;
+            var best = corner;
+            Take(Avx512F.PermuteVar16x32x2(t0, odd, t1), corner + Vector512<int>.One, ref max, ref best);
+            Take(Avx512F.PermuteVar16x32x2(b0, even, b1), corner + Vector512.Create(w), ref max, ref best);
+            Take(Avx512F.PermuteVar16x32x2(b0, odd, b1), corner + Vector512.Create(w + 1), ref max, ref best);
+            max.Store(y + xx);
+            best.Store(argmax + xx);
+        }
+        return xx;
+    }
+
+    /// <summary>Where candidate &gt; max (strictly, so the first of equal maxima stays), takes it and its index.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Take(Vector512<float> candidate, Vector512<int> index, ref Vector512<float> max, ref Vector512<int> best)
+    {
+        var greater = Vector512.GreaterThan(candidate, max);
+        max = Vector512.ConditionalSelect(greater, candidate, max);
+        best = Vector512.ConditionalSelect(greater.AsInt32(), index, best);
     }
 
     public static void Backward(Workers workers, Tensor gradOutput, int* argmax, Tensor gradInput)

@@ -11,6 +11,10 @@ internal static unsafe class Workspace
     [ThreadStatic] private static AlignedBuffer? s_columns;
     [ThreadStatic] private static AlignedBuffer? s_outputs;
     [ThreadStatic] private static AlignedBuffer? s_scratch;
+    [ThreadStatic] private static AlignedBuffer? s_winogradFilters;
+    [ThreadStatic] private static AlignedBuffer? s_winogradInputs;
+    [ThreadStatic] private static AlignedBuffer? s_winogradProducts;
+    [ThreadStatic] private static AlignedBuffer? s_winogradStage;
 
     /// <summary>Packed panels of the GEMM's left operand.</summary>
     public static float* PackedA(int length) => (s_packedA ??= new AlignedBuffer()).Get(length);
@@ -26,4 +30,16 @@ internal static unsafe class Workspace
 
     /// <summary>Temporaries of the element-wise kernels.</summary>
     public static float* Scratch(int length) => (s_scratch ??= new AlignedBuffer()).Get(length);
+
+    /// <summary>Winograd-transformed filters (or their gradients), packed for the GEMM, one matrix per point.</summary>
+    public static float* WinogradFilters(long length) => (s_winogradFilters ??= new AlignedBuffer()).Get(checked((int)length));
+
+    /// <summary>A block of Winograd-transformed inputs, one matrix per point.</summary>
+    public static float* WinogradInputs(long length) => (s_winogradInputs ??= new AlignedBuffer()).Get(checked((int)length));
+
+    /// <summary>A block of per-point products (or transformed output gradients), one matrix per point.</summary>
+    public static float* WinogradProducts(long length) => (s_winogradProducts ??= new AlignedBuffer()).Get(checked((int)length));
+
+    /// <summary>One channel's tiles between pixels and points, and a row of pixels.</summary>
+    public static float* WinogradStage(int length) => (s_winogradStage ??= new AlignedBuffer()).Get(length);
 }
