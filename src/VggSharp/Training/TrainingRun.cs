@@ -182,7 +182,7 @@ internal sealed class TrainingRun : IDisposable
                     LossSum = _epoch.LossSum + lossSum, Correct = _epoch.Correct + correct, Images = _epoch.Images + images,
                     Seconds = secondsBefore + clock.Elapsed.TotalSeconds,
                 };
-                _progress.Step(images, _epoch.LossSum / _epoch.Images, correct);
+                _progress.Step(images, loss, correct);
             }
             // Checkpoints are taken only between steps, so a resumed run repeats nothing and skips nothing.
             if (stopRequested) throw new OperationCanceledException("Training was asked to stop.", cancellation);
