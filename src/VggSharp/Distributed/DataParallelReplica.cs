@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using VggSharp.Evaluation;
 using VggSharp.Layers;
 
@@ -14,6 +15,7 @@ public sealed class DataParallelReplica : IDisposable
 {
     private readonly BatchNorm2d[] _batchNorms;
     private readonly GradientReducer _reducer;
+    private readonly BatchStatistics _statistics;
 
     /// <summary>Attaches to <paramref name="network"/>; every rank must do so with the same network.</summary>
     public DataParallelReplica(Sequential network, ICommunicator communicator, int bucketBytes = GradientReducer.DefaultBucketBytes)
@@ -21,8 +23,8 @@ public sealed class DataParallelReplica : IDisposable
         Communicator = communicator;
         _reducer = new GradientReducer(network, communicator, bucketBytes);
         _batchNorms = [.. network.Layers.OfType<BatchNorm2d>()];
-        var statistics = new BatchStatistics(communicator);
-        foreach (var batchNorm in _batchNorms) batchNorm.Reduction = statistics;
+        _statistics = new BatchStatistics(communicator);
+        foreach (var batchNorm in _batchNorms) batchNorm.Reduction = _statistics;
         LayerFinished = _reducer.LayerFinished;
     }
 
@@ -31,6 +33,12 @@ public sealed class DataParallelReplica : IDisposable
 
     /// <summary>The hook for <see cref="Sequential.Backward"/> in the last pass of a step: starts each bucket's sum as soon as its gradients are complete.</summary>
     public Action<int> LayerFinished { get; }
+
+    /// <summary>
+    /// The seconds spent summing batch-norm statistics, part of <see cref="ICommunicator.CommunicationSeconds"/>: each
+    /// sum waits for every rank to reach that layer, so it also measures how unevenly the ranks progress.
+    /// </summary>
+    public double BatchNormSeconds => (double)_statistics.Ticks / Stopwatch.Frequency;
 
     /// <summary>The gradient buckets summed per step.</summary>
     public int BucketCount => _reducer.BucketCount;
@@ -75,6 +83,13 @@ public sealed class DataParallelReplica : IDisposable
 
     private sealed class BatchStatistics(ICommunicator communicator) : IStatisticsReduction
     {
-        public void Sum(Span<double> values) => communicator.Sum(values, "the batch-norm statistics");
+        public long Ticks { get; private set; }
+
+        public void Sum(Span<double> values)
+        {
+            long start = Stopwatch.GetTimestamp();
+            communicator.Sum(values, "the batch-norm statistics");
+            Ticks += Stopwatch.GetTimestamp() - start;
+        }
     }
 }

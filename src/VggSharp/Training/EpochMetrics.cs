@@ -48,6 +48,14 @@ public sealed record EpochMetrics
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public double? CommunicationSecondsPerStep { get; init; }
 
+    /// <summary>
+    /// In a data-parallel job, the part of <see cref="CommunicationSecondsPerStep"/> spent summing batch-norm statistics,
+    /// which makes every rank wait for the others at each batch-norm layer; null for a single process.
+    /// </summary>
+    [JsonPropertyName("batch_norm_seconds_per_step")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? BatchNormSecondsPerStep { get; init; }
+
     /// <summary>Checks the ranges: errors in [0, 1], a positive epoch, non-negative rates, times and counts.</summary>
     public void Validate()
     {
@@ -61,6 +69,8 @@ public sealed record EpochMetrics
         if (Ranks is < 1) throw new ArgumentException($"ranks must be at least 1, got {Ranks}.");
         if (CommunicationSecondsPerStep is { } communication && !(communication >= 0 && !double.IsInfinity(communication)))
             throw new ArgumentException($"communication_seconds_per_step must be finite and non-negative, got {communication}.");
+        if (BatchNormSecondsPerStep is { } batchNorm && !(batchNorm >= 0 && !double.IsInfinity(batchNorm)))
+            throw new ArgumentException($"batch_norm_seconds_per_step must be finite and non-negative, got {batchNorm}.");
         if (SkippedImages < 0) throw new ArgumentException($"skipped_images must be non-negative, got {SkippedImages}.");
     }
 

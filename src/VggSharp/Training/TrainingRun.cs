@@ -101,9 +101,10 @@ internal sealed class TrainingRun : IDisposable
         {
             while (!_schedule.ShouldStop && _position.Epoch < _options.Epochs)
             {
-                double communicationBefore = _replica?.Communicator.CommunicationSeconds ?? 0;
+                var (communicationBefore, batchNormBefore) = (_replica?.Communicator.CommunicationSeconds ?? 0, _replica?.BatchNormSeconds ?? 0);
                 int steps = RunEpoch(cancellation);
                 double communication = (_replica?.Communicator.CommunicationSeconds ?? 0) - communicationBefore;
+                double batchNorm = (_replica?.BatchNormSeconds ?? 0) - batchNormBefore;
                 var (top1, top5) = Validate(cancellation);
                 double learningRate = _schedule.LearningRate;
                 var decision = _schedule.Observe(1 - top1);
@@ -114,6 +115,7 @@ internal sealed class TrainingRun : IDisposable
                     LearningRate = learningRate, ImagesPerSecond = _epoch.Images / Math.Max(1e-9, _epoch.Seconds), Seconds = _epoch.Seconds,
                     SkippedImages = _epoch.Skipped, Ranks = _replica?.Communicator.Size,
                     CommunicationSecondsPerStep = _replica is null ? null : communication / Math.Max(1, steps),
+                    BatchNormSecondsPerStep = _replica is null ? null : batchNorm / Math.Max(1, steps),
                 };
                 _metrics?.Append(metrics);
                 _progress.EndEpoch(metrics);

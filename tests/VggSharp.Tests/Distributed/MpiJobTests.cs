@@ -68,6 +68,7 @@ public class MpiJobTests(MpiJobTests.Runs runs) : IClassFixture<MpiJobTests.Runs
         string metrics = File.ReadAllText(Path.Combine(runs.Root, "job", MetricsLog.FileName));
         Assert.Contains("\"ranks\":2", metrics);
         Assert.Contains("\"communication_seconds_per_step\":", metrics);
+        Assert.Contains("\"batch_norm_seconds_per_step\":", metrics);
         Assert.DoesNotContain("\"ranks\"", File.ReadAllText(Path.Combine(runs.Root, "single", MetricsLog.FileName)));
     }
 
