@@ -6,7 +6,8 @@ namespace VggSharp.Bench;
 
 /// <summary>
 /// Every distinct convolution of configuration D for one image, at 224 (the paper's size; fast backend only) and at
-/// 32 (small enough for the reference backend too): forward, backward to the data, backward to the filter.
+/// 32 (small enough for the reference backend too), and of the main job's network on its batch of 128 (fast backend):
+/// forward, backward to the data, backward to the filter.
 /// </summary>
 public class ConvolutionBenchmarks
 {
@@ -16,8 +17,9 @@ public class ConvolutionBenchmarks
 
     public static IEnumerable<Workload<ConvolutionShape>> Workloads() =>
     [
-        .. Workload<ConvolutionShape>.On([BenchmarkBackends.Fast], ConfigurationDShapes.Convolutions(224)),
-        .. Workload<ConvolutionShape>.On(BenchmarkBackends.All, ConfigurationDShapes.Convolutions(32)),
+        .. Workload<ConvolutionShape>.On([BenchmarkBackends.Fast], NetworkShapes.Convolutions(NetworkShapes.Paper(224), batch: 1)),
+        .. Workload<ConvolutionShape>.On(BenchmarkBackends.All, NetworkShapes.Convolutions(NetworkShapes.Paper(32), batch: 1)),
+        .. Workload<ConvolutionShape>.On([BenchmarkBackends.Fast], NetworkShapes.Convolutions(NetworkShapes.MainJob, NetworkShapes.MainJobBatch)),
     ];
 
     [ParamsSource(nameof(Workloads))]
@@ -28,10 +30,10 @@ public class ConvolutionBenchmarks
     {
         var s = Workload.Shape;
         _backend = BenchmarkBackends.Resolve(Workload.Backend);
-        _input = RandomTensors.Uniform(1, 1, s.InChannels, s.Size, s.Size);
+        _input = RandomTensors.Uniform(1, s.Batch, s.InChannels, s.Size, s.Size);
         _weight = RandomTensors.Uniform(2, s.OutChannels, s.InChannels, s.KernelSize, s.KernelSize);
         _bias = RandomTensors.Uniform(3, s.OutChannels);
-        _output = RandomTensors.Uniform(4, 1, s.OutChannels, s.Size, s.Size);
+        _output = RandomTensors.Uniform(4, s.Batch, s.OutChannels, s.Size, s.Size);
         _gradInput = new Tensor(_input.Shape);
         _gradWeight = new Tensor(_weight.Shape);
         _gradBias = new Tensor(_bias.Shape);

@@ -4,16 +4,21 @@ using VggSharp.Tensors;
 
 namespace VggSharp.Bench;
 
-/// <summary>The GEMM-shaped fully-connected layers of the paper's head (25088-4096, 4096-4096, 4096-1000) at batch 8; fast backend only.</summary>
+/// <summary>
+/// The GEMM-shaped fully-connected layers of the paper's head (25088-4096, 4096-4096, 4096-1000) at batch 8, and of the
+/// main job's small head on its batch of 128; fast backend only.
+/// </summary>
 public class LinearBenchmarks
 {
-    private const int Batch = 8;
     private IBackend _backend = null!;
     private Tensor _input = null!, _weight = null!, _bias = null!, _output = null!;
     private Tensor _gradInput = null!, _gradWeight = null!, _gradBias = null!;
 
     public static IEnumerable<Workload<LinearShape>> Workloads() =>
-        Workload<LinearShape>.On([BenchmarkBackends.Fast], ConfigurationDShapes.ClassifierLayers(Batch));
+        [
+            .. Workload<LinearShape>.On([BenchmarkBackends.Fast], NetworkShapes.ClassifierLayers(NetworkShapes.Paper(224), batch: 8)),
+            .. Workload<LinearShape>.On([BenchmarkBackends.Fast], NetworkShapes.ClassifierLayers(NetworkShapes.MainJob, NetworkShapes.MainJobBatch)),
+        ];
 
     [ParamsSource(nameof(Workloads))]
     public Workload<LinearShape> Workload { get; set; } = null!;

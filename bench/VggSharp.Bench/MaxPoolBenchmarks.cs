@@ -12,7 +12,7 @@ public class MaxPoolBenchmarks
     private int[] _argmax = [];
 
     public static IEnumerable<Workload<FeatureMapShape>> Workloads() =>
-        Workload<FeatureMapShape>.On(BenchmarkBackends.All, ConfigurationDShapes.PoolInputs(224, batch: 1));
+        Workload<FeatureMapShape>.On(BenchmarkBackends.All, NetworkShapes.PoolInputs(NetworkShapes.Paper(224), batch: 1));
 
     [ParamsSource(nameof(Workloads))]
     public Workload<FeatureMapShape> Workload { get; set; } = null!;

@@ -12,5 +12,6 @@ public static class Program
 
     public static void Main(string[] args) =>
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args,
-            DefaultConfig.Instance.WithSummaryStyle(SummaryStyle.Default.WithMaxParameterColumnWidth(WorkloadColumnWidth)));
+            DefaultConfig.Instance.WithSummaryStyle(SummaryStyle.Default.WithMaxParameterColumnWidth(WorkloadColumnWidth))
+                .AddColumn(new GflopsColumn()));
 }

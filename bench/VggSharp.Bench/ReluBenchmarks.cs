@@ -11,7 +11,7 @@ public class ReluBenchmarks
     private Tensor _input = null!, _output = null!, _gradOutput = null!, _gradInput = null!;
 
     public static IEnumerable<Workload<FeatureMapShape>> Workloads() =>
-        Workload<FeatureMapShape>.On(BenchmarkBackends.All, ConfigurationDShapes.StageEndReLUs(224, batch: 1));
+        Workload<FeatureMapShape>.On(BenchmarkBackends.All, NetworkShapes.StageEndReLUs(NetworkShapes.Paper(224), batch: 1));
 
     [ParamsSource(nameof(Workloads))]
     public Workload<FeatureMapShape> Workload { get; set; } = null!;

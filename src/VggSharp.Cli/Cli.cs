@@ -61,6 +61,8 @@ internal static class Cli
             TrainCommand.Create(),
             EvalCommand.Create(),
             PredictCommand.Create(),
+            BenchCommand.Create(),
+            ConvertCommand.Create(),
         };
 
     // A mistyped word ("vggsharp inf") explains more than the "Required command was not provided." that comes with it.

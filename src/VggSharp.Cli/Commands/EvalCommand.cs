@@ -28,7 +28,7 @@ internal static class EvalCommand
         command.SetAction((parseResult, cancellation) =>
         {
             var options = evaluation.Read(parseResult, parseResult.GetValue(limit));
-            using var models = new LoadedModels(evaluation.WeightsPaths(parseResult));
+            using var models = evaluation.LoadModels(parseResult);
             string spec = parseResult.GetRequiredValue(data);
             var validation = DataSource.OpenValidation(spec);
             var result = Evaluator.Evaluate(models.Models, validation, options, cancellation: cancellation);

@@ -5,16 +5,27 @@ using VggSharp.Cli.Output;
 using VggSharp.Data;
 using VggSharp.Evaluation;
 using VggSharp.Interop;
+using VggSharp.Interop.Numpy;
 
 namespace VggSharp.Cli.Commands;
 
-/// <summary>"vggsharp predict": the most probable classes of images under a trained model (or an ensemble), by the same protocols as eval.</summary>
+/// <summary>
+/// "vggsharp predict": the most probable classes of images under a trained model (or an ensemble), by the same
+/// protocols as eval; or, with --input x.npy, one model's raw logits for preprocessed inputs, written to --output as .npy.
+/// </summary>
 internal static class PredictCommand
 {
     public static Command Create()
     {
         var evaluation = new EvaluationArguments();
-        var images = new Argument<string[]>("images") { Description = "PNG or JPEG files.", Arity = ArgumentArity.OneOrMore };
+        var images = new Argument<string[]>("images") { Description = "PNG or JPEG files.", Arity = ArgumentArity.ZeroOrMore };
+        var arrayInput = new Option<string?>("--input")
+        {
+            Description = "Instead of images: a NumPy .npy file of inputs already preprocessed, NCHW float32 at the model's input size. "
+                + "One model's logits go to --output; --protocol and --scales do not apply.",
+            HelpName = "x.npy",
+        };
+        var arrayOutput = new Option<string?>("--output") { Description = "With --input: the .npy file for the logits, [N, classes] float32.", HelpName = "logits.npy" };
         var top = new Option<int>("--top")
         {
             Description = "How many classes to list per image.",
@@ -29,14 +40,24 @@ internal static class PredictCommand
         var command = new Command("predict",
             "Classify images with trained models: the most probable classes and their probabilities. Class names come from the model file when it has them.");
         evaluation.AddTo(command);
-        foreach (Option option in (Option[])[top, json]) command.Options.Add(option);
+        foreach (Option option in (Option[])[arrayInput, arrayOutput, top, json]) command.Options.Add(option);
         command.Arguments.Add(images);
+        command.Validators.Add(result =>
+        {
+            bool hasImages = result.GetValue(images) is { Length: > 0 };
+            bool hasInput = result.GetValue(arrayInput) is not null, hasOutput = result.GetValue(arrayOutput) is not null;
+            if (!hasImages && !hasInput) result.AddError("Give images, or --input x.npy with --output logits.npy.");
+            else if (hasImages && hasInput) result.AddError("Give images or --input x.npy, not both.");
+            else if (hasInput != hasOutput) result.AddError(hasInput ? "--input x.npy needs --output logits.npy." : "--output goes with --input x.npy.");
+        });
         command.SetAction((parseResult, cancellation) =>
         {
             var options = evaluation.Read(parseResult);
-            using var models = new LoadedModels(evaluation.WeightsPaths(parseResult));
+            using var models = evaluation.LoadModels(parseResult);
+            if (parseResult.GetValue(arrayInput) is { } input)
+                return Task.FromResult(WriteLogits(parseResult, models, input, parseResult.GetValue(arrayOutput)!, options.BatchSize, cancellation));
             var classes = models.Models[0].Options.Classes;
-            var names = VggModelFile.ReadClassNames(models.Paths[0])
+            var names = WeightsFile.ReadClassNames(models.Paths[0])
                 ?? [.. Enumerable.Range(0, classes).Select(c => c.ToString(CultureInfo.InvariantCulture))];
             var error = parseResult.InvocationConfiguration.Error;
 
@@ -72,6 +93,19 @@ internal static class PredictCommand
             return Task.FromResult(failures.Count == 0 ? Cli.Success : Cli.Failure);
         });
         return command;
+    }
+
+    /// <summary>Runs the one model over the .npy inputs and writes its logits.</summary>
+    private static int WriteLogits(ParseResult parseResult, LoadedModels models, string input, string output, int batch, CancellationToken cancellation)
+    {
+        if (models.Models.Count != 1) throw new ArgumentException("--input writes one model's logits: give one --weights.");
+        var model = models.Models[0];
+        using var array = NpyReader.Open(input);
+        var logits = ArrayInference.Logits(model, array, batch, cancellation);
+        long[] shape = [array.Shape[0], model.Options.Classes];
+        NpyWriter.Write(output, shape, logits);
+        parseResult.InvocationConfiguration.Output.WriteLine($"{output}: logits ({shape[0]}, {shape[1]}) of {models.Paths[0]} for {input}");
+        return Cli.Success;
     }
 
     /// <summary>The <paramref name="count"/> most probable classes, best first; ties go to the lower label.</summary>

@@ -43,7 +43,7 @@ internal static class TrainCommand
         var scaleMax = Make("--scale-max", "The largest S of scale jittering.", "S", Defaults.ScaleMax);
         var colourShift = Make("--colour-shift", "Standard deviation of the RGB colour shift (0 turns it off).", "sigma", Defaults.ColourShift);
         var init = Make("--init", "Weight initialisation: paper (N(0, 0.01)), glorot or kaiming.", "paper|glorot|kaiming", Defaults.Init.ToString().ToLowerInvariant());
-        var initFrom = new Option<string?>("--init-from") { Description = "A trained model: the same configuration is fine-tuned, a shallower one warm-starts this one.", HelpName = "weights" };
+        var initFrom = new Option<string?>("--init-from") { Description = "A trained model (VggSharp safetensors, a PyTorch .pth or a Caffe .caffemodel): the same configuration is fine-tuned, a shallower one warm-starts this one.", HelpName = "weights" };
         var seed = Make("--seed", "The seed every random choice derives from.", "n", Defaults.Seed);
         var limit = new Option<int?>("--limit") { Description = "Train on the first N training images only.", HelpName = "N" };
         var validationLimit = new Option<int?>("--val-limit") { Description = "Validate on the first N validation images only.", HelpName = "N" };

@@ -24,12 +24,16 @@ internal sealed class EvaluationArguments
 
     public Option<string[]> Weights { get; } = new("--weights", "-w")
     {
-        Description = "A VggSharp safetensors file (from training or VggModelFile.Save). Repeat for an ensemble: the models' softmax posteriors are averaged.",
+        Description = "A weights file: VggSharp safetensors, a PyTorch state_dict (.pth, either torch.save format) or a Caffe .caffemodel. "
+            + "Repeat for an ensemble: the models' softmax posteriors are averaged.",
         HelpName = "file",
         Required = true,
         Arity = ArgumentArity.OneOrMore,
         AllowMultipleArgumentsPerToken = false,
     };
+
+    /// <summary>--config and --input-size, for weights without VggSharp metadata.</summary>
+    public WeightsArguments Description { get; } = new();
 
     public Option<string> Protocol { get; } = CreateProtocolOption();
 
@@ -53,11 +57,13 @@ internal sealed class EvaluationArguments
     /// <summary>Adds the options to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
-        foreach (Option option in (Option[])[Weights, Protocol, Scales, Batch]) command.Options.Add(option);
+        command.Options.Add(Weights);
+        Description.AddTo(command);
+        foreach (Option option in (Option[])[Protocol, Scales, Batch]) command.Options.Add(option);
     }
 
-    /// <summary>The weights files, in order.</summary>
-    public IReadOnlyList<string> WeightsPaths(ParseResult parseResult) => parseResult.GetRequiredValue(Weights);
+    /// <summary>Loads the models of every --weights file, as --config and --input-size describe those without VggSharp metadata.</summary>
+    public LoadedModels LoadModels(ParseResult parseResult) => new(parseResult.GetRequiredValue(Weights), Description.Read(parseResult));
 
     /// <summary>The protocol's command-line name.</summary>
     public static string NameOf(EvaluationProtocol protocol) => ProtocolNames.First(pair => pair.Value == protocol).Key;

@@ -3,18 +3,18 @@ using VggSharp.Models;
 
 namespace VggSharp.Cli.Options;
 
-/// <summary>The models named by --weights, loaded from VggSharp files, disposed together.</summary>
+/// <summary>The models named by --weights, loaded from files of any format (<see cref="WeightsFile"/>), disposed together.</summary>
 internal sealed class LoadedModels : IDisposable
 {
     private readonly List<VggModel> _models = [];
 
     /// <summary>Loads every file; if one fails, those already loaded are disposed.</summary>
-    public LoadedModels(IReadOnlyList<string> paths)
+    public LoadedModels(IReadOnlyList<string> paths, WeightsLoadOptions options)
     {
         Paths = paths;
         try
         {
-            foreach (string path in paths) _models.Add(VggModelFile.Load(path));
+            foreach (string path in paths) _models.Add(WeightsFile.Load(path, options));
         }
         catch
         {

@@ -11,13 +11,20 @@ internal sealed class ModelOptions
 {
     private static readonly VggOptions Defaults = new();
 
-    public Option<string> Configuration { get; } = new("--config", "-c")
+    /// <summary>Options whose --config is required, or, given <paramref name="defaultConfiguration"/>, optional with that default.</summary>
+    public ModelOptions(string? defaultConfiguration = null)
     {
-        Description = "Configuration: A, A-LRN, B, C, D, E, A-BN, B-BN, D-BN, E-BN, vgg11..vgg19[_bn], "
-            + "or a layer string such as 64,M,128,M (N = 3x3 conv, N/1 = 1x1 conv, M = max pool, LRN; prefix BN: for batch norm).",
-        HelpName = "name|layers",
-        Required = true,
-    };
+        Configuration = new("--config", "-c")
+        {
+            Description = "Configuration: A, A-LRN, B, C, D, E, A-BN, B-BN, D-BN, E-BN, vgg11..vgg19[_bn], "
+                + "or a layer string such as 64,M,128,M (N = 3x3 conv, N/1 = 1x1 conv, M = max pool, LRN; prefix BN: for batch norm).",
+            HelpName = "name|layers",
+            Required = defaultConfiguration is null,
+        };
+        if (defaultConfiguration is not null) Configuration.DefaultValueFactory = _ => defaultConfiguration;
+    }
+
+    public Option<string> Configuration { get; }
 
     public Option<int> Classes { get; } = new("--classes")
     {

@@ -120,9 +120,9 @@ public sealed class SafetensorsHeader
         if (begin > end) throw Fail($"data_offsets [{begin}, {end}] begin after they end");
 
         long bytes = ByteCount(dimensions, dataType.ElementSize())
-            ?? throw Fail($"{dataType.HeaderName()} shape {SafetensorsTensorInfo.FormatShape(dimensions)} overflows a 64-bit byte count");
+            ?? throw Fail($"{dataType.HeaderName()} shape {WeightsTensor.FormatShape(dimensions)} overflows a 64-bit byte count");
         if (end - begin != bytes)
-            throw Fail($"{dataType.HeaderName()} {SafetensorsTensorInfo.FormatShape(dimensions)} needs {bytes} bytes but data_offsets [{begin}, {end}] span {end - begin}");
+            throw Fail($"{dataType.HeaderName()} {WeightsTensor.FormatShape(dimensions)} needs {bytes} bytes but data_offsets [{begin}, {end}] span {end - begin}");
         return new SafetensorsTensorInfo(name, dataType, dimensions, begin, end);
     }
 

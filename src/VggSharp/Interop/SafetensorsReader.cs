@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Microsoft.Win32.SafeHandles;
+using VggSharp.Models;
 
 namespace VggSharp.Interop;
 
@@ -8,7 +9,7 @@ namespace VggSharp.Interop;
 /// is allocated by its size; tensor data is then read on demand straight into the caller's memory, so a large file
 /// never passes through one big array.
 /// </summary>
-public sealed class SafetensorsReader : IDisposable
+public sealed class SafetensorsReader : IWeightsSource
 {
     private const int LengthPrefixBytes = 8;
     private readonly SafeFileHandle _file;
@@ -27,6 +28,24 @@ public sealed class SafetensorsReader : IDisposable
 
     /// <summary>The validated header.</summary>
     public SafetensorsHeader Header { get; }
+
+    /// <summary>"safetensors".</summary>
+    public string FormatName => "safetensors";
+
+    /// <inheritdoc />
+    public IReadOnlyList<WeightsTensor> Tensors => Header.Tensors;
+
+    /// <inheritdoc />
+    public IReadOnlyDictionary<string, string> Metadata => Header.Metadata;
+
+    /// <summary>Null: a safetensors file says what it expects in its metadata, if at all.</summary>
+    public Preprocessing? Preprocessing => null;
+
+    /// <summary>The tensors' bytes as float32 and int64; the header's validation guarantees they do not overlap.</summary>
+    public long LoadedDataLength => Header.Tensors.Sum(t => t.ElementCount * WeightsTensor.LoadedElementSize(t.DataType));
+
+    /// <inheritdoc />
+    public WeightsTensor? Find(string name) => Header.Find(name);
 
     /// <summary>Opens <paramref name="path"/> and validates its header; a malformed file gives <see cref="WeightsFormatException"/>.</summary>
     public static SafetensorsReader Open(string path)
@@ -67,6 +86,10 @@ public sealed class SafetensorsReader : IDisposable
             throw new ArgumentException($"Tensor {tensor.Name} has {tensor.ByteLength} bytes; the destination has {destination.Length}.", nameof(destination));
         ReadExactly(_file, destination, _dataStart + tensor.Begin, Path, $"tensor {tensor.Name}");
     }
+
+    /// <inheritdoc />
+    public void ReadTensor(WeightsTensor tensor, Span<byte> destination) =>
+        ReadTensor(tensor as SafetensorsTensorInfo ?? throw new ArgumentException($"Tensor {tensor.Name} is not one of {Path}'s.", nameof(tensor)), destination);
 
     /// <summary>Closes the file.</summary>
     public void Dispose() => _file.Dispose();

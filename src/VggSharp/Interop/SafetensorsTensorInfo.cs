@@ -7,12 +7,8 @@ namespace VggSharp.Interop;
 /// <param name="Begin">Offset of the first byte in the data buffer.</param>
 /// <param name="End">Offset just past the last byte.</param>
 public sealed record SafetensorsTensorInfo(string Name, SafetensorsDataType DataType, IReadOnlyList<long> Shape, long Begin, long End)
+    : WeightsTensor(Name, DataType, Shape)
 {
     /// <summary>The number of data bytes.</summary>
     public long ByteLength => End - Begin;
-
-    /// <summary>The shape as text, "[64, 3, 3, 3]".</summary>
-    public string ShapeText => FormatShape(Shape);
-
-    internal static string FormatShape(IEnumerable<long> shape) => "[" + string.Join(", ", shape) + "]";
 }

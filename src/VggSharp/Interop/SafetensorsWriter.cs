@@ -26,7 +26,7 @@ public static class SafetensorsWriter
             if (t.Shape.Any(d => d < 0)) throw new ArgumentException($"Tensor {t.Name} has a negative dimension.", nameof(tensors));
             int supplied = t.Data().Length;
             if (supplied != t.ByteLength)
-                throw new ArgumentException($"Tensor {t.Name} is {t.DataType.HeaderName()} {SafetensorsTensorInfo.FormatShape(t.Shape)}, {t.ByteLength} bytes, but its data has {supplied}.", nameof(tensors));
+                throw new ArgumentException($"Tensor {t.Name} is {t.DataType.HeaderName()} {WeightsTensor.FormatShape(t.Shape)}, {t.ByteLength} bytes, but its data has {supplied}.", nameof(tensors));
         }
 
         byte[] header = Header(layout, metadata);

@@ -34,9 +34,12 @@ public sealed class Sequential : IDisposable
         set
         {
             field = value;
-            foreach (var l in _layers) l.Backend = value;
+            AssignBackends();
         }
     }
+
+    /// <summary>The profiler attached by <see cref="Profile"/>, or null.</summary>
+    public LayerProfiler? Profiler { get; private set; }
 
     /// <summary>All trainable parameters, in layer order.</summary>
     public IEnumerable<Parameter> Parameters => _parameters;
@@ -57,7 +60,9 @@ public sealed class Sequential : IDisposable
     /// <summary>Runs the layers in order. The result belongs to the last layer and is overwritten by the next call.</summary>
     public Tensor Forward(Tensor input, ForwardContext context)
     {
-        foreach (var l in _layers) input = l.Forward(input, context);
+        var profiler = Profiler;
+        for (int i = 0; i < _layers.Length; i++)
+            input = profiler is null ? _layers[i].Forward(input, context) : profiler.Forward(i, input, context);
         return input;
     }
 
@@ -68,12 +73,40 @@ public sealed class Sequential : IDisposable
     /// </summary>
     public void Backward(Tensor gradOutput, Action<int>? layerFinished = null)
     {
+        var profiler = Profiler;
         for (int i = _layers.Length - 1; i >= 0; i--)
         {
-            var g = _layers[i].Backward(gradOutput, computeInputGradient: i > 0);
+            var g = profiler is null ? _layers[i].Backward(gradOutput, computeInputGradient: i > 0) : profiler.Backward(i, gradOutput, i > 0);
             layerFinished?.Invoke(i);
             if (i > 0) gradOutput = g!;
         }
+    }
+
+    /// <summary>
+    /// Attaches a profiler that times every layer's forward pass, backward-data and backward-filter from now on, until
+    /// it is disposed. One profiler at a time.
+    /// </summary>
+    public LayerProfiler Profile()
+    {
+        if (Profiler is not null) throw new InvalidOperationException("The network is already being profiled; dispose that profiler first.");
+        Profiler = new LayerProfiler(this);
+        AssignBackends();
+        return Profiler;
+    }
+
+    /// <summary>Detaches <paramref name="profiler"/> if it is the one attached.</summary>
+    internal void StopProfiling(LayerProfiler profiler)
+    {
+        if (!ReferenceEquals(Profiler, profiler)) return;
+        Profiler = null;
+        AssignBackends();
+    }
+
+    // While profiled, layers reach the backend through a wrapper that times the parameter-gradient kernels.
+    private void AssignBackends()
+    {
+        IBackend backend = Profiler is null ? Backend : new ProfilingBackend(Backend, Profiler);
+        foreach (var l in _layers) l.Backend = backend;
     }
 
     /// <summary>Sets every parameter gradient to zero (see <see cref="Parameter.Gradient"/>).</summary>

@@ -190,7 +190,7 @@ public sealed class Checkpoint : IDisposable
             var tensor = reader.Header.Find(entry.Key) ?? throw new WeightsFormatException(reader.Path, $"missing momentum buffer {entry.Key}");
             if (tensor.DataType != SafetensorsDataType.F32 || !tensor.Shape.SequenceEqual(entry.Shape.Select(d => (long)d)))
                 throw new WeightsFormatException(reader.Path,
-                    $"{entry.Key} is {tensor.DataType.HeaderName()} {tensor.ShapeText} in the file but F32 {SafetensorsTensorInfo.FormatShape(entry.Shape.Select(d => (long)d))} in the model");
+                    $"{entry.Key} is {tensor.DataType.HeaderName()} {tensor.ShapeText} in the file but F32 {WeightsTensor.FormatShape(entry.Shape.Select(d => (long)d))} in the model");
             pairs.Add((entry, tensor));
         }
         foreach (var (entry, tensor) in pairs) reader.ReadTensor(tensor, entry.Bytes);

@@ -205,13 +205,13 @@ public static class Trainer
     private static void StartFrom(VggModel model, string path, ProgressReporter progress)
     {
         // The header says which case this is, so the weights are read once either way.
-        if (VggConfiguration.Parse(VggModelFile.ReadOptions(path).Configuration).Name == model.Configuration.Name)
+        if (VggConfiguration.Parse(WeightsFile.ReadOptions(path).Configuration).Name == model.Configuration.Name)
         {
-            VggModelFile.LoadInto(model, path);
+            WeightsFile.LoadInto(model, path);
             progress.Message($"Fine-tuning from {path}.");
             return;
         }
-        using var source = VggModelFile.Load(path);
+        using var source = WeightsFile.Load(path);
         var copied = WarmStart.Apply(model, source);
         progress.Message($"Warm start from {path} ({source.Configuration.Name}): {string.Join(", ", copied)}.");
     }

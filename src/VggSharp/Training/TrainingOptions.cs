@@ -87,7 +87,8 @@ public sealed record TrainingOptions
     public InitScheme Init { get; init; } = InitScheme.Glorot;
 
     /// <summary>
-    /// A trained model to start from: one of the same configuration is fine-tuned (all its weights are taken); a
+    /// A trained model to start from, in any format <see cref="Interop.WeightsFile"/> reads (VggSharp safetensors, a PyTorch
+    /// state_dict): one of the same configuration is fine-tuned (all its weights are taken); a
     /// shallower one warm-starts this one as in the paper (first four convolutions and the fully-connected layers).
     /// </summary>
     public string? InitFrom { get; init; }

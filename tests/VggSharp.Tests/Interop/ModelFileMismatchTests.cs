@@ -82,18 +82,18 @@ public class ModelFileMismatchTests
     }
 
     [Fact]
-    public void HalfPrecisionIsUnsupportedByName()
+    public void BytesAreUnsupportedByName()
     {
         using var directory = new TemporaryDirectory();
-        string path = directory.File("f16.safetensors");
+        string path = directory.File("u8.safetensors");
         using var source = SmallModels.Create(SmallModels.Tiny, 1);
         var tensors = source.State().Select(e => e.Key == "features.0.weight"
-            ? new SafetensorsTensorSource(e.Key, SafetensorsDataType.F16, e.Shape.Select(d => (long)d).ToArray(), () => new byte[e.ByteLength / 2])
+            ? new SafetensorsTensorSource(e.Key, SafetensorsDataType.U8, e.Shape.Select(d => (long)d).ToArray(), () => new byte[e.ByteLength / 4])
             : new SafetensorsTensorSource(e.Key, e.ElementType == VggSharp.Layers.StateElementType.Int64 ? SafetensorsDataType.I64 : SafetensorsDataType.F32,
                 e.Shape.Select(d => (long)d).ToArray(), () => e.Bytes)).ToList();
         SafetensorsWriter.Write(path, tensors);
 
-        const string expected = "unsupported dtype F16 for features.0.weight: only F32 and I64 load into a model";
+        const string expected = "unsupported dtype U8 for features.0.weight: weights load from F32, F16, BF16 or F64 and batch counters from I64";
         Assert.Equal(expected, RefuseInto(source, path).Problem);
         Assert.Equal(expected, Assert.Throws<WeightsFormatException>(() => VggModelFile.Load(path, SmallModels.Tiny)).Problem);
     }

@@ -1,0 +1,107 @@
+using System.Diagnostics;
+using VggSharp.Layers;
+using VggSharp.Models;
+using VggSharp.Randomness;
+using VggSharp.Tensors;
+using VggSharp.Training;
+
+namespace VggSharp.Benchmarking;
+
+/// <summary>
+/// Times a model's training step or inference on random images at its input size: warm-up iterations, then timed
+/// ones, each timed whole, with the network profiled (<see cref="LayerProfiler"/>) for the per-layer breakdown. The
+/// training step is the trainer's: clear the gradients, forward in training mode, <see cref="SoftmaxCrossEntropyLoss"/>,
+/// backward, <see cref="SgdOptimizer"/> step. It changes the model's weights (and batch-norm statistics).
+/// </summary>
+public static class ModelBenchmark
+{
+    /// <summary>Runs the benchmark on <paramref name="model"/>.</summary>
+    public static ModelBenchmarkResult Run(VggModel model, ModelBenchmarkOptions options, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        options.Validate();
+        if (model.IsFullyConvolutional) throw new ArgumentException("Benchmark the model itself, not its fully-convolutional form.");
+        bool training = options.Mode == BenchmarkMode.Train;
+        var network = model.Network;
+        using var images = RandomImages(model.InputShape(options.Batch), options.Seed);
+        int[] labels = [.. Enumerable.Range(0, options.Batch).Select(n => n % model.Options.Classes)];
+        using var loss = new SoftmaxCrossEntropyLoss(network.Backend);
+        using var optimizer = training ? new SgdOptimizer(network, options.Sgd) : null;
+
+        long lossTicks = 0, updateTicks = 0;
+        void Iteration(long step)
+        {
+            if (!training)
+            {
+                model.Forward(images, ForwardContext.Inference);
+                return;
+            }
+            network.ZeroGradients();
+            var logits = model.Forward(images, new ForwardContext { Training = true, Seed = options.Seed, Step = step });
+            long start = Stopwatch.GetTimestamp();
+            float value = loss.Compute(logits, labels);
+            lossTicks += Stopwatch.GetTimestamp() - start;
+            if (!float.IsFinite(value)) throw new TrainingDivergedException($"the loss became {value} at benchmark step {step + 1}.");
+            model.Backward(loss.Gradient);
+            start = Stopwatch.GetTimestamp();
+            optimizer!.Step(options.LearningRate);
+            updateTicks += Stopwatch.GetTimestamp() - start;
+        }
+
+        for (int i = 0; i < options.Warmup; i++)
+        {
+            cancellation.ThrowIfCancellationRequested();
+            Iteration(i);
+        }
+        var seconds = new double[options.Iterations];
+        IReadOnlyList<LayerTiming> timings;
+        using (var profiler = network.Profile())
+        {
+            lossTicks = updateTicks = 0;
+            for (int i = 0; i < options.Iterations; i++)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                long start = Stopwatch.GetTimestamp();
+                Iteration(options.Warmup + i);
+                seconds[i] = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            }
+            timings = profiler.Timings();
+        }
+
+        var summary = ModelSummary.Of(model);
+        int n = options.Iterations;
+        var layers = timings.Select((t, i) => new LayerBreakdown(summary.Layers[i].Name, summary.Layers[i].Role, summary.Layers[i].Description,
+            summary.Layers[i].MultiplyAdds * options.Batch, t.Forward / n, t.BackwardData / n, t.BackwardFilter / n)).ToList();
+        return new ModelBenchmarkResult
+        {
+            Options = options,
+            Seconds = seconds,
+            FlopsPerIteration = FlopsPerIteration(model, options.Mode, options.Batch),
+            Layers = layers,
+            Loss = Stopwatch.GetElapsedTime(0, lossTicks) / n,
+            Update = Stopwatch.GetElapsedTime(0, updateTicks) / n,
+        };
+    }
+
+    /// <summary>
+    /// Floating-point operations of one iteration on <paramref name="batch"/> images: 2 per multiply-add; a training
+    /// step does each weighted layer's forward, backward-filter and (except for the first layer) backward-data products.
+    /// </summary>
+    public static long FlopsPerIteration(VggModel model, BenchmarkMode mode, int batch)
+    {
+        var rows = ModelSummary.Of(model).Layers;
+        long forward = rows.Sum(r => r.MultiplyAdds);
+        long macs = mode == BenchmarkMode.Infer ? forward : 3 * forward - rows[0].MultiplyAdds;
+        return 2 * macs * batch;
+    }
+
+    /// <summary>Uniform values in [-1, 1), the scale of normalised pixels, from the seed.</summary>
+    internal static Tensor RandomImages(TensorShape shape, ulong seed)
+    {
+        var images = new Tensor(shape);
+        ulong key = CounterRandom.Key(seed, 0xBE4C);
+        var span = images.Span;
+        for (int i = 0; i < span.Length; i++) span[i] = 2 * CounterRandom.Uniform(key, (ulong)i) - 1;
+        return images;
+    }
+}
