@@ -328,6 +328,7 @@ internal sealed class TrainingRun : IDisposable
                 new("scale S", _options.ScaleMin == _options.ScaleMax ? $"{_options.ScaleMin}" : $"[{_options.ScaleMin}, {_options.ScaleMax}]"),
                 new("init", _options.InitFrom ?? _options.Init.ToString()), new("seed", _options.Seed.ToString(CultureInfo.InvariantCulture)),
                 new("epochs", _options.Epochs.ToString(CultureInfo.InvariantCulture)),
+                .. _replica is null ? [] : new KeyValuePair<string, string>[] { new("processes", _ranks.ToString(CultureInfo.InvariantCulture)) },
             ],
             Epochs = _metrics.Read(),
             Confusion = _lastConfusion,

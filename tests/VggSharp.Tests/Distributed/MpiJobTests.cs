@@ -70,6 +70,7 @@ public class MpiJobTests(MpiJobTests.Runs runs) : IClassFixture<MpiJobTests.Runs
         Assert.Contains("\"communication_seconds_per_step\":", metrics);
         Assert.Contains("\"batch_norm_seconds_per_step\":", metrics);
         Assert.DoesNotContain("\"ranks\"", File.ReadAllText(Path.Combine(runs.Root, "single", MetricsLog.FileName)));
+        Assert.Contains("processes", File.ReadAllText(Path.Combine(runs.Root, "job", TrainingReport.FileName)));
     }
 
     [Fact]
