@@ -40,9 +40,6 @@ public sealed class DataParallelReplica : IDisposable
     /// </summary>
     public double BatchNormSeconds => (double)_statistics.Ticks / Stopwatch.Frequency;
 
-    /// <summary>The gradient buckets summed per step.</summary>
-    public int BucketCount => _reducer.BucketCount;
-
     /// <summary>
     /// This rank's part in a pass in which it has no samples: the batch norms' reductions (forward, then backward), and
     /// in the step's last pass the start of every gradient sum, since this rank's gradients are already complete.

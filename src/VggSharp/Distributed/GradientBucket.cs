@@ -28,9 +28,6 @@ internal sealed class GradientBucket : IDisposable
     /// <summary>The floats summed.</summary>
     public int Count { get; }
 
-    /// <summary>Whether the sum has been started in this step.</summary>
-    public bool Started => _pending is not null;
-
     public void Start(ICommunicator communicator)
     {
         if (_packed is null)
