@@ -6,10 +6,11 @@ set -euo pipefail
 # System packages needed beyond the .NET 10 SDK, by Debian package name: libturbojpeg0 for JPEG decoding
 # (VggSharp.Data.JpegDecoder loads libturbojpeg.so.0), dataset-fashion-mnist for the IDX tests, which read the real
 # test set, python3-onnx (with python3-numpy) for the ONNX export tests, which check exported files with ONNX's
-# checker and an independent NumPy evaluator (tests/fixtures/onnx_reference.py). The image tests' PNG and JPEG files
-# are copied into tests/fixtures, so python3-skimage is not needed. A script that needs more
-# (bench/side_by_side.sh: python3-torch) names them in SETUP_EXTRA_PACKAGES.
-SYSTEM_PACKAGES=(libturbojpeg0 dataset-fashion-mnist python3-onnx ${SETUP_EXTRA_PACKAGES:-})
+# checker and an independent NumPy evaluator (tests/fixtures/onnx_reference.py), openmpi-bin and libopenmpi3 for
+# data-parallel training under mpirun (VggSharp.Distributed loads libmpi.so.40 only when mpirun started the process;
+# the tests run mpirun -np 2). The image tests' PNG and JPEG files are copied into tests/fixtures, so python3-skimage
+# is not needed. A script that needs more (bench/side_by_side.sh: python3-torch) names them in SETUP_EXTRA_PACKAGES.
+SYSTEM_PACKAGES=(libturbojpeg0 dataset-fashion-mnist python3-onnx openmpi-bin libopenmpi3 ${SETUP_EXTRA_PACKAGES:-})
 
 missing_packages=()
 for package in "${SYSTEM_PACKAGES[@]}"; do

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using VggSharp.Distributed;
 using VggSharp.Interop;
 using VggSharp.Models;
 using VggSharp.Training;
@@ -49,16 +50,28 @@ internal static class TrainCommand
         var workers = Make("--workers", "Background threads that decode and augment.", "count", Defaults.LoaderWorkers);
         var output = Make("--out", "The run directory.", "dir", Defaults.OutputDirectory);
         var resume = new Option<string?>("--resume") { Description = "Continue the run in this directory from its checkpoint (other options are the run's own).", HelpName = "dir" };
+        var mpiTimeout = Make("--mpi-timeout", "Under mpirun: seconds a rank waits for the others before it stops the whole job.", "seconds", 300.0);
+        var bucketSize = Make("--bucket-mb", "Under mpirun: the gradient bucket, in MiB, summed across ranks by one operation.", "MiB", (double)GradientReducer.DefaultBucketBytes / (1 << 20));
 
         var command = new Command("train", "Train a VGG network with the paper's recipe (section 3.1). With no options: VGG-16-BN at width 0.25 on Fashion-MNIST.");
         foreach (Option option in (Option[])[data, config, width, head, hidden, input, epochs, batch, microBatch, lr, momentum, weightDecay, dropout, patience, minImprovement,
-                     scale, scaleMin, scaleMax, colourShift, init, initFrom, seed, limit, validationLimit, workers, output, resume])
+                     scale, scaleMin, scaleMax, colourShift, init, initFrom, seed, limit, validationLimit, workers, output, resume, mpiTimeout, bucketSize])
             command.Options.Add(option);
 
         command.SetAction(parseResult =>
         {
-            var writer = parseResult.InvocationConfiguration.Output;
+            double timeout = parseResult.GetValue(mpiTimeout), bucketMiB = parseResult.GetValue(bucketSize);
+            if (!(timeout > 0 && timeout <= TimeSpan.MaxValue.TotalSeconds)) throw new ArgumentException($"--mpi-timeout must be a positive number of seconds, got {timeout}.");
+            if (!(bucketMiB * (1 << 20) >= sizeof(float) && bucketMiB <= 1024)) throw new ArgumentException($"--bucket-mb must be in (0, 1024], got {bucketMiB}.");
+            // Under mpirun every rank runs this command; rank 0 alone talks to the user (a rank that fails on its own says so before it stops the job).
+            if (!TryJoinMpiJob(parseResult.InvocationConfiguration.Error, TimeSpan.FromSeconds(timeout), out var communicator)) return Cli.Failure;
+            using var job = communicator;
+            var distributed = communicator is null ? null : new DistributedOptions { Communicator = communicator, BucketBytes = (int)(bucketMiB * (1 << 20)) & ~3 };
+            bool speaks = communicator is not { Rank: > 0 };
+            var writer = speaks ? parseResult.InvocationConfiguration.Output : TextWriter.Null;
+            var errors = speaks ? parseResult.InvocationConfiguration.Error : TextWriter.Null;
             var progress = new ProgressReporter(writer, isTerminal: ReferenceEquals(writer, Console.Out) && !Console.IsOutputRedirected);
+            if (communicator is not null) progress.Message($"Data-parallel training on {communicator.Size} processes (mpirun); rank 0 writes the run directory.");
             using var cancellation = new CancellationTokenSource();
             ConsoleCancelEventHandler onCtrlC = (_, e) =>
             {
@@ -79,7 +92,7 @@ internal static class TrainCommand
                 TrainingResult result;
                 if (parseResult.GetValue(resume) is not null)
                 {
-                    result = Trainer.Resume(runDirectory, progress, cancellation.Token);
+                    result = Trainer.Resume(runDirectory, progress, cancellation.Token, distributed);
                 }
                 else
                 {
@@ -97,7 +110,7 @@ internal static class TrainCommand
                         InitFrom = parseResult.GetValue(initFrom), Seed = parseResult.GetValue(seed), Limit = parseResult.GetValue(limit),
                         ValidationLimit = parseResult.GetValue(validationLimit), LoaderWorkers = parseResult.GetValue(workers), OutputDirectory = runDirectory,
                     };
-                    result = Trainer.Train(options, progress, cancellation.Token);
+                    result = Trainer.Train(options, progress, cancellation.Token, distributed);
                 }
                 writer.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"Finished after {result.Epochs} epochs ({result.StopReason}): validation top-1 error {result.ValidationTop1Error:P2}, top-5 error {result.ValidationTop5Error:P2}."));
@@ -107,12 +120,17 @@ internal static class TrainCommand
             }
             catch (OperationCanceledException)
             {
-                parseResult.InvocationConfiguration.Error.WriteLine($"Stopped; the checkpoint is saved. Resume with: vggsharp train --resume {runDirectory}");
+                errors.WriteLine($"Stopped; the checkpoint is saved. Resume with: vggsharp train --resume {runDirectory}");
                 return Interrupted;
             }
             catch (Exception e) when (e is TrainingDivergedException or WeightsFormatException or InvalidOperationException or Data.ImageFormatException)
             {
-                parseResult.InvocationConfiguration.Error.WriteLine($"error: {e.Message}");
+                errors.WriteLine($"error: {e.Message}");
+                return Cli.Failure;
+            }
+            catch (Exception) when (!speaks)
+            {
+                // Rank 0 reports the failures every rank meets (a bad option, say); the others stop quietly.
                 return Cli.Failure;
             }
             finally
@@ -121,6 +139,22 @@ internal static class TrainCommand
             }
         });
         return command;
+    }
+
+    /// <summary>Joins the MPI job when mpirun started this process (MPI_Init); otherwise gives null without loading libmpi.</summary>
+    private static bool TryJoinMpiJob(TextWriter errors, TimeSpan timeout, out MpiCommunicator? communicator)
+    {
+        try
+        {
+            communicator = MpiCommunicator.FromEnvironment(timeout, errors);
+            return true;
+        }
+        catch (InvalidOperationException e)
+        {
+            errors.WriteLine($"error: {e.Message}");
+            communicator = null;
+            return false;
+        }
     }
 
     private static string FreshDirectory(string preferred)

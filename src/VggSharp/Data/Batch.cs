@@ -4,7 +4,8 @@ namespace VggSharp.Data;
 
 /// <summary>
 /// One prepared batch. Its buffers belong to the loader and are reused: a batch is valid until the enumeration that
-/// produced it moves on. Bad images are left out, so <see cref="Count"/> may be below the batch size.
+/// produced it moves on. Bad images are left out, so <see cref="Count"/> may be below the batch size; a process's part
+/// of a batch in a data-parallel job may even be empty (<see cref="DataLoaderOptions.Shard"/>).
 /// </summary>
 public sealed class Batch : IDisposable
 {
@@ -25,8 +26,10 @@ public sealed class Batch : IDisposable
     /// <summary>The number of samples in it.</summary>
     public int Count { get; internal set; }
 
-    /// <summary>The images, [Count, C, H, W] (a view of the loader's buffer).</summary>
-    public Tensor Images => _view ??= _storage.FirstItems(Count);
+    /// <summary>The images, [Count, C, H, W] (a view of the loader's buffer); none when the batch is empty.</summary>
+    public Tensor Images => Count > 0
+        ? _view ??= _storage.FirstItems(Count)
+        : throw new InvalidOperationException($"This process's part of batch {Number} is empty: it has no images.");
 
     /// <summary>The labels; the first <see cref="Count"/> entries are valid.</summary>
     public int[] Labels { get; }

@@ -6,8 +6,9 @@ namespace VggSharp.Data;
 /// Decodes and transforms samples on background threads into a bounded, in-order queue of reusable batches, so the
 /// network does not wait on data. Each epoch visits the data set in an order drawn from the seed and the epoch, and
 /// every sample's augmentation is keyed by (seed, epoch, data set index): the batches are the same bits whatever the
-/// number of workers, and an epoch can start at any batch (resuming). A bad image is reported and left out of its
-/// batch; an epoch in which no image can be used stops with an error.
+/// number of workers, and an epoch can start at any batch (resuming). In a data-parallel job each process prepares
+/// only its part of every batch (<see cref="DataLoaderOptions.Shard"/>), with the same bits as the whole batch's. A bad
+/// image is reported and left out of its batch; an epoch in which no image can be used stops with an error.
 /// </summary>
 public sealed class DataLoader : IDisposable
 {
@@ -66,7 +67,8 @@ public sealed class DataLoader : IDisposable
                 good += batch.Count;
                 bad += batch.BadImages.Count;
                 if (good == 0 && bad >= GiveUpAfterBadImages) throw NoUsableImages(bad, firstBad!);
-                if (batch.Count > 0) yield return batch;
+                // A process of a data-parallel job takes part in every step, even one in which its part is empty.
+                if (batch.Count > 0 || _options.Shard is not null) yield return batch;
                 inHand = null;
                 state.Release(batch);
             }
@@ -100,7 +102,7 @@ public sealed class DataLoader : IDisposable
         lock (_free)
         {
             if (_free.Count > 0) return _free.Pop();
-            var batch = new Batch(_options.BatchSize, _transform.Channels, _transform.Height, _transform.Width);
+            var batch = new Batch(_options.Shard?.Capacity(_options.BatchSize) ?? _options.BatchSize, _transform.Channels, _transform.Height, _transform.Width);
             _all.Add(batch);
             return batch;
         }
@@ -168,8 +170,10 @@ public sealed class DataLoader : IDisposable
             int size = loader._options.BatchSize, itemSize = transform.Channels * transform.Height * transform.Width;
             int start = number * size, end = Math.Min(start + size, loader.SampleCount);
             var storage = batch.Storage;
+            var shard = loader._options.Shard;
             for (int position = start; position < end; position++)
             {
+                if (shard is not null && !shard.Owns(position - start)) continue;
                 cancellation.ThrowIfCancellationRequested();
                 int index = _order[position];
                 try

@@ -21,9 +21,17 @@ public sealed record DataLoaderOptions
     /// <summary>Only the first this many samples of the data set (for quick runs); null for all.</summary>
     public int? Limit { get; init; }
 
+    /// <summary>
+    /// This process's part of every batch when batches are split across the processes of a data-parallel job: the
+    /// loader then decodes only that part, and <see cref="Batch.SampleIndices"/> still identify each sample's place in
+    /// the whole batch. Null: whole batches.
+    /// </summary>
+    public BatchShard? Shard { get; init; }
+
     /// <summary>Checks the values.</summary>
     public void Validate()
     {
+        Shard?.Validate();
         if (BatchSize < 1) throw new ArgumentException($"Batch size must be at least 1, got {BatchSize}.");
         if (Workers < 1) throw new ArgumentException($"Loader workers must be at least 1, got {Workers}.");
         if (Prefetch < 1) throw new ArgumentException($"Prefetch must be at least 1, got {Prefetch}.");

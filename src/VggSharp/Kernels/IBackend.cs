@@ -80,6 +80,34 @@ public interface IBackend
     void BatchNormBackward(Tensor input, Tensor gradOutput, Tensor gamma, Tensor savedMean, Tensor savedInverseStd,
         Tensor gradInput, Tensor gradGamma, Tensor gradBeta);
 
+    /// <summary>
+    /// Batch normalisation's statistics as sums, for a batch split across processes (synchronised batch norm), whose
+    /// sums are added up before use: per channel c, the sum over the batch and the spatial positions of x, or of
+    /// (x - mean[c])² when <paramref name="mean"/> is given, into <paramref name="sums"/>[c] (overwritten).
+    /// </summary>
+    void BatchNormSums(Tensor input, Tensor? mean, Span<double> sums);
+
+    /// <summary>
+    /// Normalises each channel with given statistics: output = (x - mean[c]) * inverseStd[c] * gamma[c] + beta[c], the
+    /// scale formed as in <see cref="BatchNormForwardTraining"/>, which gives the same bits from the same statistics.
+    /// </summary>
+    void BatchNormNormalize(Tensor input, Tensor gamma, Tensor beta, Tensor mean, Tensor inverseStd, Tensor output);
+
+    /// <summary>
+    /// The sums batch norm's gradient needs, per channel c over the batch and the spatial positions:
+    /// <paramref name="sums"/>[c] = sum of dy and <paramref name="sums"/>[C + c] = sum of dy * (x - mean[c]) (overwritten).
+    /// </summary>
+    void BatchNormGradientSums(Tensor input, Tensor gradOutput, Tensor mean, Span<double> sums);
+
+    /// <summary>
+    /// Batch norm's input gradient from sums (as <see cref="BatchNormGradientSums"/> lays them out) over a whole batch
+    /// of <paramref name="count"/> values per channel, possibly spread across processes:
+    /// dx = gamma * s * (dy - sum(dy) / count - (x - mean) * s² * sum(dy (x - mean)) / count), s = 1/sqrt(var + eps).
+    /// Overwrites <paramref name="gradInput"/>.
+    /// </summary>
+    void BatchNormBackwardData(Tensor input, Tensor gradOutput, Tensor gamma, Tensor savedMean, Tensor savedInverseStd,
+        ReadOnlySpan<double> sums, long count, Tensor gradInput);
+
     /// <summary>Element-wise product: output = a * b (used for dropout masks). May run in place.</summary>
     void Multiply(Tensor a, Tensor b, Tensor output);
 

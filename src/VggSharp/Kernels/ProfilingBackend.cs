@@ -62,6 +62,18 @@ internal sealed class ProfilingBackend(IBackend inner, LayerProfiler profiler) :
         Tensor gradInput, Tensor gradGamma, Tensor gradBeta) =>
         inner.BatchNormBackward(input, gradOutput, gamma, savedMean, savedInverseStd, gradInput, gradGamma, gradBeta);
 
+    public void BatchNormSums(Tensor input, Tensor? mean, Span<double> sums) => inner.BatchNormSums(input, mean, sums);
+
+    public void BatchNormNormalize(Tensor input, Tensor gamma, Tensor beta, Tensor mean, Tensor inverseStd, Tensor output) =>
+        inner.BatchNormNormalize(input, gamma, beta, mean, inverseStd, output);
+
+    public void BatchNormGradientSums(Tensor input, Tensor gradOutput, Tensor mean, Span<double> sums) =>
+        inner.BatchNormGradientSums(input, gradOutput, mean, sums);
+
+    public void BatchNormBackwardData(Tensor input, Tensor gradOutput, Tensor gamma, Tensor savedMean, Tensor savedInverseStd,
+        ReadOnlySpan<double> sums, long count, Tensor gradInput) =>
+        inner.BatchNormBackwardData(input, gradOutput, gamma, savedMean, savedInverseStd, sums, count, gradInput);
+
     public void Multiply(Tensor a, Tensor b, Tensor output) => inner.Multiply(a, b, output);
 
     public float SoftmaxCrossEntropy(Tensor logits, ReadOnlySpan<int> labels, Tensor probabilities, Tensor gradLogits) =>

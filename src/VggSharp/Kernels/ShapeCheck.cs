@@ -57,6 +57,19 @@ internal static class ShapeCheck
             throw new ArgumentException($"{name} has shape {perChannel.Shape}, expected [{input.Shape[1]}].");
     }
 
+    /// <summary>Checks that per-channel sums have <paramref name="perChannel"/> values for each of <paramref name="input"/>'s channels.</summary>
+    public static void Sums(Tensor input, ReadOnlySpan<double> sums, int perChannel)
+    {
+        int expected = perChannel * input.Shape[1];
+        if (sums.Length != expected) throw new ArgumentException($"The sums have {sums.Length} values; {input.Shape} needs {expected}.");
+    }
+
+    /// <summary>Checks that a batch's count of values per channel is positive.</summary>
+    public static void Count(long count)
+    {
+        if (count < 1) throw new ArgumentOutOfRangeException(nameof(count), count, "A batch has at least one value per channel.");
+    }
+
     public static void Labels(Tensor logits, ReadOnlySpan<int> labels)
     {
         Rank(logits, 2, "logits");

@@ -5,13 +5,16 @@ namespace VggSharp.Layers;
 /// <summary>
 /// Batch normalisation over the channels of NCHW activations, as in torchvision's *_bn models: affine weight and
 /// bias, running mean and variance (momentum 0.1, eps 1e-5) and num_batches_tracked. Training mode normalises with
-/// the batch's statistics and updates the running ones; evaluation mode uses the running ones.
+/// the batch's statistics and updates the running ones; evaluation mode uses the running ones. With a
+/// <see cref="Reduction"/>, training mode normalises with the statistics of a batch spread over several processes.
 /// </summary>
 public sealed class BatchNorm2d : Layer
 {
     private readonly long[] _batchesTracked = [0];
     private Tensor? _input, _output, _gradInput;
-    private bool _lastWasTraining;
+    private bool _lastWasTraining, _lastWasSynchronised;
+    private double[]? _sums;
+    private long _globalCount;
 
     /// <summary>Creates a layer with weight 1, bias 0, running mean 0 and running variance 1.</summary>
     public BatchNorm2d(string name, int channels, float epsilon = 1e-5f, float momentum = 0.1f) : base(name)
@@ -49,6 +52,14 @@ public sealed class BatchNorm2d : Layer
 
     /// <summary>Running (unbiased) variance of each channel.</summary>
     public Tensor RunningVariance { get; }
+
+    /// <summary>
+    /// When set, training-mode passes normalise with the mean and variance of the global batch, whose parts other
+    /// processes hold: the per-channel sums are added up through this reduction (two in forward, one in backward), and
+    /// the input gradient uses the global batch's sums too, so N processes compute what one would with the whole batch.
+    /// Parameter gradients stay this process's share, for the data-parallel gradient sum to add. Null: each batch's own.
+    /// </summary>
+    public IStatisticsReduction? Reduction { get; set; }
 
     /// <summary>Training batches seen so far.</summary>
     public long BatchesTracked => _batchesTracked[0];
@@ -89,8 +100,13 @@ public sealed class BatchNorm2d : Layer
     {
         _input = input;
         _lastWasTraining = context.Training;
+        _lastWasSynchronised = context.Training && Reduction is not null;
         var output = Reuse(ref _output, OutputShape(input.Shape));
-        if (context.Training)
+        if (_lastWasSynchronised)
+        {
+            ForwardSynchronised(input, output);
+        }
+        else if (context.Training)
         {
             Backend.BatchNormForwardTraining(input, Weight.Value, Bias.Value, RunningMean, RunningVariance, Momentum, Epsilon,
                 output, SavedMean, SavedInverseStd);
@@ -109,8 +125,84 @@ public sealed class BatchNorm2d : Layer
         var input = Saved(_input, Name);
         if (!_lastWasTraining) throw new InvalidOperationException($"{Name}: backward needs a training-mode forward pass.");
         var gradInput = Reuse(ref _gradInput, input.Shape);
-        Backend.BatchNormBackward(input, gradOutput, Weight.Value, SavedMean, SavedInverseStd, gradInput, Weight.Gradient, Bias.Gradient);
+        if (_lastWasSynchronised) BackwardSynchronised(input, gradOutput, gradInput);
+        else Backend.BatchNormBackward(input, gradOutput, Weight.Value, SavedMean, SavedInverseStd, gradInput, Weight.Gradient, Bias.Gradient);
         return computeInputGradient ? gradInput : null;
+    }
+
+    /// <summary>
+    /// This process's part in a synchronised forward pass in which it has no samples: it adds nothing to the sums but
+    /// takes part in the reductions and updates the running statistics like the others, so replicas stay identical.
+    /// </summary>
+    internal void ForwardWithoutSamples()
+    {
+        if (Reduction is null) throw new InvalidOperationException($"{Name} is not synchronised across processes.");
+        ForwardSynchronised(null, null);
+        _lastWasTraining = _lastWasSynchronised = true;
+    }
+
+    /// <summary>This process's part in the backward pass that follows <see cref="ForwardWithoutSamples"/>.</summary>
+    internal void BackwardWithoutSamples()
+    {
+        if (Reduction is null) throw new InvalidOperationException($"{Name} is not synchronised across processes.");
+        BackwardSynchronised(null, null, null);
+    }
+
+    /// <summary>Normalises with the global batch's statistics: its mean first, then its variance around that mean, as one process would.</summary>
+    private void ForwardSynchronised(Tensor? input, Tensor? output)
+    {
+        var sums = (_sums ??= new double[2 * Channels + 1]).AsSpan();
+        var means = sums[..(Channels + 1)];
+        if (input is null)
+        {
+            means.Clear();
+        }
+        else
+        {
+            Backend.BatchNormSums(input, null, means[..Channels]);
+            means[Channels] = (double)input.Shape.N * (input.Shape.ItemSize / Channels);
+        }
+        Reduction!.Sum(means);
+        long count = (long)means[Channels];
+        var savedMean = SavedMean.Span;
+        for (int c = 0; c < Channels; c++) savedMean[c] = (float)(means[c] / count);
+
+        var squares = sums.Slice(Channels + 1, Channels);
+        if (input is null) squares.Clear();
+        else Backend.BatchNormSums(input, SavedMean, squares);
+        Reduction.Sum(squares);
+        Span<float> inverseStd = SavedInverseStd.Span, runningMean = RunningMean.Span, runningVariance = RunningVariance.Span;
+        for (int c = 0; c < Channels; c++)
+        {
+            double biased = squares[c] / count, unbiased = count > 1 ? squares[c] / (count - 1) : biased;
+            inverseStd[c] = (float)(1.0 / Math.Sqrt(biased + Epsilon));
+            runningMean[c] = (float)((1 - Momentum) * runningMean[c] + Momentum * (means[c] / count));
+            runningVariance[c] = (float)((1 - Momentum) * runningVariance[c] + Momentum * unbiased);
+        }
+        if (input is not null) Backend.BatchNormNormalize(input, Weight.Value, Bias.Value, SavedMean, SavedInverseStd, output!);
+        _globalCount = count;
+        _batchesTracked[0]++;
+    }
+
+    private void BackwardSynchronised(Tensor? input, Tensor? gradOutput, Tensor? gradInput)
+    {
+        var sums = (_sums ??= new double[2 * Channels + 1]).AsSpan(0, 2 * Channels);
+        if (input is null)
+        {
+            sums.Clear();
+        }
+        else
+        {
+            Backend.BatchNormGradientSums(input, gradOutput!, SavedMean, sums);
+            Span<float> gradWeight = Weight.Gradient.Span, gradBias = Bias.Gradient.Span, inverseStd = SavedInverseStd.Span;
+            for (int c = 0; c < Channels; c++)
+            {
+                gradWeight[c] += (float)(sums[Channels + c] * inverseStd[c]);
+                gradBias[c] += (float)sums[c];
+            }
+        }
+        Reduction!.Sum(sums);
+        if (input is not null) Backend.BatchNormBackwardData(input, gradOutput!, Weight.Value, SavedMean, SavedInverseStd, sums, _globalCount, gradInput!);
     }
 
     /// <inheritdoc />

@@ -66,13 +66,18 @@ public sealed class Sequential : IDisposable
         return input;
     }
 
-    /// <summary>Runs backward from the gradient of the output, adding every parameter's gradient; the first layer's input gradient is skipped.</summary>
-    public void Backward(Tensor gradOutput)
+    /// <summary>
+    /// Runs backward from the gradient of the output, adding every parameter's gradient; the first layer's input
+    /// gradient is skipped. <paramref name="layerFinished"/>, if given, gets each layer's index as soon as that layer's
+    /// parameter gradients are complete (last layer first), so their communication can start while backward goes on.
+    /// </summary>
+    public void Backward(Tensor gradOutput, Action<int>? layerFinished = null)
     {
         var profiler = Profiler;
         for (int i = _layers.Length - 1; i >= 0; i--)
         {
             var g = profiler is null ? _layers[i].Backward(gradOutput, computeInputGradient: i > 0) : profiler.Backward(i, gradOutput, i > 0);
+            layerFinished?.Invoke(i);
             if (i > 0) gradOutput = g!;
         }
     }

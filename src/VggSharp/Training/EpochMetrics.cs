@@ -4,7 +4,7 @@ namespace VggSharp.Training;
 
 /// <summary>
 /// One epoch's figures, as a line of metrics.jsonl. Errors are fractions in [0, 1] (0.25 is 25%); the epoch is
-/// 1-based (the first epoch completed is 1).
+/// 1-based (the first epoch completed is 1). In a data-parallel job the figures are the whole job's.
 /// </summary>
 public sealed record EpochMetrics
 {
@@ -35,6 +35,27 @@ public sealed record EpochMetrics
     /// <summary>Training images skipped because they could not be decoded.</summary>
     [JsonPropertyName("skipped_images")] public required long SkippedImages { get; init; }
 
+    /// <summary>The processes the epoch was trained on, in a data-parallel job; null for a single process.</summary>
+    [JsonPropertyName("ranks")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? Ranks { get; init; }
+
+    /// <summary>
+    /// In a data-parallel job, the mean seconds per step that rank 0 spent in communication: the part of the gradient
+    /// sums not hidden behind backward, the batch-norm statistics and the step's bookkeeping; null for a single process.
+    /// </summary>
+    [JsonPropertyName("communication_seconds_per_step")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? CommunicationSecondsPerStep { get; init; }
+
+    /// <summary>
+    /// In a data-parallel job, the part of <see cref="CommunicationSecondsPerStep"/> spent summing batch-norm statistics,
+    /// which makes every rank wait for the others at each batch-norm layer; null for a single process.
+    /// </summary>
+    [JsonPropertyName("batch_norm_seconds_per_step")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? BatchNormSecondsPerStep { get; init; }
+
     /// <summary>Checks the ranges: errors in [0, 1], a positive epoch, non-negative rates, times and counts.</summary>
     public void Validate()
     {
@@ -45,6 +66,11 @@ public sealed record EpochMetrics
         if (!(LearningRate >= 0) || double.IsInfinity(LearningRate)) throw new ArgumentException($"lr must be finite and non-negative, got {LearningRate}.");
         if (!(ImagesPerSecond >= 0) || double.IsInfinity(ImagesPerSecond)) throw new ArgumentException($"images_per_second must be finite and non-negative, got {ImagesPerSecond}.");
         if (!(Seconds >= 0) || double.IsInfinity(Seconds)) throw new ArgumentException($"seconds must be finite and non-negative, got {Seconds}.");
+        if (Ranks is < 1) throw new ArgumentException($"ranks must be at least 1, got {Ranks}.");
+        if (CommunicationSecondsPerStep is { } communication && !(communication >= 0 && !double.IsInfinity(communication)))
+            throw new ArgumentException($"communication_seconds_per_step must be finite and non-negative, got {communication}.");
+        if (BatchNormSecondsPerStep is { } batchNorm && !(batchNorm >= 0 && !double.IsInfinity(batchNorm)))
+            throw new ArgumentException($"batch_norm_seconds_per_step must be finite and non-negative, got {batchNorm}.");
         if (SkippedImages < 0) throw new ArgumentException($"skipped_images must be non-negative, got {SkippedImages}.");
     }
 

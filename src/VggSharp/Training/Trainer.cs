@@ -1,7 +1,9 @@
 using System.Text.Json;
 using VggSharp.Data;
 using VggSharp.Data.Transforms;
+using VggSharp.Distributed;
 using VggSharp.Interop;
+using VggSharp.Layers;
 using VggSharp.Models;
 
 namespace VggSharp.Training;
@@ -11,6 +13,13 @@ namespace VggSharp.Training;
 /// (every epoch, every <see cref="TrainingOptions.CheckpointSeconds"/> within one, and on cancellation),
 /// metrics.jsonl, report.html and, at the end, model.safetensors. A run stopped by cancellation or killed outright
 /// resumes from its checkpoint with <see cref="Resume"/> and ends with the same bits as an uninterrupted run.
+/// <para>
+/// With <see cref="DistributedOptions"/>, every process of a synchronous data-parallel job calls the same method.
+/// Rank 0 does what a single process does (reads the data's statistics, initialises or loads the weights, writes the
+/// run directory) and sends the settings and the whole state to the others, which need only the data set; each rank
+/// then computes its part of every batch, and the job ends with the weights one process would reach with the same
+/// batch (see <see cref="TrainingRun"/>). A failure only one rank sees ends the whole job (<see cref="ICommunicator.Abort"/>).
+/// </para>
 /// </summary>
 public static class Trainer
 {
@@ -18,7 +27,28 @@ public static class Trainer
     public const string ModelFileName = "model.safetensors";
 
     /// <summary>Starts a new run in <see cref="TrainingOptions.OutputDirectory"/>, which must not hold a checkpoint already.</summary>
-    public static TrainingResult Train(TrainingOptions options, ProgressReporter progress, CancellationToken cancellation = default)
+    public static TrainingResult Train(TrainingOptions options, ProgressReporter progress, CancellationToken cancellation = default,
+        DistributedOptions? distributed = null)
+    {
+        if (distributed is { Communicator.Rank: > 0 }) return Follow(distributed, progress, cancellation);
+        return Execute(Prepare(() => NewRun(options, progress), distributed), progress, cancellation, distributed);
+    }
+
+    /// <summary>Continues the run in <paramref name="runDirectory"/> from its checkpoint, with the options it was started with.</summary>
+    public static TrainingResult Resume(string runDirectory, ProgressReporter progress, CancellationToken cancellation = default,
+        DistributedOptions? distributed = null)
+    {
+        if (distributed is { Communicator.Rank: > 0 }) return Follow(distributed, progress, cancellation);
+        return Execute(Prepare(() => ResumedRun(runDirectory, progress), distributed), progress, cancellation, distributed);
+    }
+
+    internal const string OptionsKey = "options", StatisticsKey = "statistics", ProgressKey = "epoch_progress", ClassNamesKey = "class_names";
+
+    /// <summary>Everything a run starts from; the model and optimizer pass to the <see cref="TrainingRun"/>.</summary>
+    private sealed record Setup(TrainingOptions Options, IImageDataset Train, IImageDataset Validation, ChannelStatistics Statistics,
+        VggModel Model, SgdOptimizer Optimizer, LearningRateScheduleState Schedule, TrainingPosition Position, EpochProgress Progress);
+
+    private static Setup NewRun(TrainingOptions options, ProgressReporter progress)
     {
         options.Validate();
         if (Checkpoint.Exists(options.OutputDirectory))
@@ -38,21 +68,19 @@ public static class Trainer
             model.Initialize(options.Init, options.Seed);
             if (options.InitFrom is not null) StartFrom(model, options.InitFrom, progress);
             var optimizer = new SgdOptimizer(model.Network, new SgdOptions { Momentum = options.Momentum, WeightDecay = options.WeightDecay });
-            var schedule = new LearningRateSchedule(ScheduleOptions(options));
             Directory.CreateDirectory(options.OutputDirectory);
             new MetricsLog(options.OutputDirectory).DropAfter(0);
-            using var run = new TrainingRun(options, train, validation, statistics, model, optimizer, schedule, TrainingPosition.Start, EpochProgress.Empty, progress);
-            model = null!;
-            return run.Execute(cancellation);
+            return new Setup(options, train, validation, statistics, model, optimizer, LearningRateScheduleState.Initial(ScheduleOptions(options)),
+                TrainingPosition.Start, EpochProgress.Empty);
         }
-        finally
+        catch
         {
-            model?.Dispose();
+            model.Dispose();
+            throw;
         }
     }
 
-    /// <summary>Continues the run in <paramref name="runDirectory"/> from its checkpoint, with the options it was started with.</summary>
-    public static TrainingResult Resume(string runDirectory, ProgressReporter progress, CancellationToken cancellation = default)
+    private static Setup ResumedRun(string runDirectory, ProgressReporter progress)
     {
         var checkpoint = Checkpoint.Load(runDirectory);
         try
@@ -66,9 +94,7 @@ public static class Trainer
             var position = checkpoint.Position;
             new MetricsLog(runDirectory).DropAfter(position.Epoch);
             progress.Message($"Resuming {runDirectory} at epoch {position.Epoch + 1}, step {position.StepInEpoch}.");
-            using var run = new TrainingRun(options, train, validation, statistics, checkpoint.Model, checkpoint.Optimizer,
-                new LearningRateSchedule(ScheduleOptions(options), checkpoint.Schedule), position, epochProgress, progress);
-            return run.Execute(cancellation);
+            return new Setup(options, train, validation, statistics, checkpoint.Model, checkpoint.Optimizer, checkpoint.Schedule, position, epochProgress);
         }
         catch
         {
@@ -77,7 +103,97 @@ public static class Trainer
         }
     }
 
-    internal const string OptionsKey = "options", StatisticsKey = "statistics", ProgressKey = "epoch_progress", ClassNamesKey = "class_names";
+    /// <summary>Runs rank 0's (or a single process's) preparation; in a job, a failure is first told to the other ranks, which then stop too.</summary>
+    private static Setup Prepare(Func<Setup> prepare, DistributedOptions? distributed)
+    {
+        try
+        {
+            return prepare();
+        }
+        catch (Exception e) when (distributed is not null)
+        {
+            distributed.Communicator.BroadcastJson(new ReplicaSetup { Error = e.Message }, "the run's settings");
+            throw;
+        }
+    }
+
+    /// <summary>A rank other than 0: takes the run's settings and state from rank 0, then trains its part.</summary>
+    private static TrainingResult Follow(DistributedOptions distributed, ProgressReporter progress, CancellationToken cancellation)
+    {
+        var communicator = distributed.Communicator;
+        var shared = communicator.BroadcastJson<ReplicaSetup>(null, "the run's settings");
+        if (shared.Error is not null) throw new InvalidOperationException($"Rank 0 could not start the run: {shared.Error}");
+        Setup setup;
+        try
+        {
+            var options = shared.Options!;
+            var (train, validation) = DataSource.Open(options.Data);
+            if (train.Count != shared.TrainImages || validation.Count != shared.ValidationImages || !train.ClassNames.SequenceEqual(shared.ClassNames!))
+                throw new InvalidOperationException(
+                    $"{options.Data} here has {train.Count} training and {validation.Count} validation images in {train.ClassNames.Count} classes; rank 0's has {shared.TrainImages} and {shared.ValidationImages} in {shared.ClassNames!.Count}. Every machine needs the same data set.");
+            var model = VggModel.Create(ModelMetadata.ToOptions(shared.Model!, "rank 0's model"));
+            var optimizer = new SgdOptimizer(model.Network, shared.Optimizer);
+            var entries = Describe(model, optimizer);
+            if (!entries.SequenceEqual(shared.State!))
+                throw new InvalidOperationException($"The model built here differs from rank 0's: {entries.Except(shared.State!).FirstOrDefault() ?? "its entries"}.");
+            setup = new Setup(options, train, validation, shared.Statistics!, model, optimizer, shared.Schedule!, shared.Position!, shared.Progress!);
+        }
+        catch (Exception e)
+        {
+            communicator.Abort(e.Message);
+            throw;
+        }
+        return Execute(setup, progress, cancellation, distributed);
+    }
+
+    /// <summary>
+    /// Trains from <paramref name="setup"/>. In a job, rank 0 first sends the settings and all ranks take rank 0's state
+    /// (weights, batch-norm statistics, momentum); from then on an error that is not the whole job's (a stop request,
+    /// a diverged loss) ends the job at once rather than leaving the other ranks waiting.
+    /// </summary>
+    private static TrainingResult Execute(Setup setup, ProgressReporter progress, CancellationToken cancellation, DistributedOptions? distributed)
+    {
+        DataParallelReplica? replica = null;
+        TrainingRun? run = null;
+        try
+        {
+            if (distributed is not null)
+            {
+                var communicator = distributed.Communicator;
+                if (communicator.Rank == 0) communicator.BroadcastJson(Describe(setup), "the run's settings");
+                communicator.BroadcastState(setup.Model.State().Concat(setup.Optimizer.State()));
+                replica = new DataParallelReplica(setup.Model.Network, communicator, distributed.BucketBytes);
+            }
+            run = new TrainingRun(setup.Options, setup.Train, setup.Validation, setup.Statistics, setup.Model, setup.Optimizer,
+                new LearningRateSchedule(ScheduleOptions(setup.Options), setup.Schedule), setup.Position, setup.Progress, progress, replica);
+            return run.Execute(cancellation);
+        }
+        catch (Exception e) when (distributed is not null && e is not (OperationCanceledException or TrainingDivergedException))
+        {
+            distributed.Communicator.Abort(e.Message);
+            throw;
+        }
+        finally
+        {
+            if (run is not null) run.Dispose();
+            else
+            {
+                setup.Optimizer.Dispose();
+                setup.Model.Dispose();
+            }
+            replica?.Dispose();
+        }
+    }
+
+    private static ReplicaSetup Describe(Setup setup) => new()
+    {
+        Options = setup.Options, Statistics = setup.Statistics, Model = ModelMetadata.From(setup.Model.Options), Optimizer = setup.Optimizer.Options,
+        Schedule = setup.Schedule, Position = setup.Position, Progress = setup.Progress, TrainImages = setup.Train.Count,
+        ValidationImages = setup.Validation.Count, ClassNames = setup.Train.ClassNames, State = Describe(setup.Model, setup.Optimizer),
+    };
+
+    private static List<string> Describe(VggModel model, SgdOptimizer optimizer) =>
+        model.State().Concat(optimizer.State()).Select(e => $"{e.Key} [{string.Join(", ", e.Shape)}]").ToList();
 
     private static PlateauScheduleOptions ScheduleOptions(TrainingOptions options) => new()
     {

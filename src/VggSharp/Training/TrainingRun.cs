@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using VggSharp.Data;
 using VggSharp.Data.Transforms;
+using VggSharp.Distributed;
 using VggSharp.Evaluation;
 using VggSharp.Interop;
 using VggSharp.Layers;
@@ -11,7 +12,19 @@ using VggSharp.Tensors;
 
 namespace VggSharp.Training;
 
-/// <summary>One run's state and loop: steps, validation, schedule, metrics, report and checkpoints.</summary>
+/// <summary>
+/// One run's state and loop: steps, validation, schedule, metrics, report and checkpoints.
+/// <para>
+/// A step's batch is processed in passes of at most <see cref="TrainingOptions.MicroBatchSize"/> samples, grouped by
+/// their place in the batch (not by which images decoded), each pass's loss gradient weighted by its share of the
+/// batch. In a data-parallel job (a <see cref="DataParallelReplica"/>), the batch is dealt out to the N ranks in pieces
+/// (<see cref="BatchShard"/>): pass j of the whole job is the batch's j-th slice of N pieces, which the ranks process
+/// together, their batch norms normalising with the slice's statistics, and the weighted gradients are summed across
+/// ranks. So N ranks with micro-batches of m compute what one process computes with micro-batches of N·m (without
+/// micro-batches: the whole batch at once), up to float rounding. Every rank keeps an identical copy of the state;
+/// only rank 0 writes files.
+/// </para>
+/// </summary>
 internal sealed class TrainingRun : IDisposable
 {
     private readonly TrainingOptions _options;
@@ -24,19 +37,28 @@ internal sealed class TrainingRun : IDisposable
     private readonly DataLoader _trainLoader;
     private readonly EvaluationOptions _validationOptions;
     private readonly SoftmaxCrossEntropyLoss _loss;
-    private readonly MetricsLog _metrics;
+    private readonly MetricsLog? _metrics;
     private readonly IReadOnlyList<string> _classNames;
     private readonly Dictionary<int, long[]> _sampleIndexBuffers = [];
+    private readonly DataParallelReplica? _replica;
+    private readonly IImageDataset _validationPart;
+    private readonly int _pieceSize, _ranks;
+    private double[] _localPassCounts = [], _passCounts = [];
     private TrainingPosition _position;
     private EpochProgress _epoch;
     private ConfusionMatrix? _lastConfusion;
+    private (double Top1, double Top5) _lastValidation = (double.NaN, double.NaN);
     private long _lastCheckpointTimestamp = Stopwatch.GetTimestamp();
 
     public TrainingRun(TrainingOptions options, IImageDataset train, IImageDataset validation, ChannelStatistics statistics, VggModel model,
-        SgdOptimizer optimizer, LearningRateSchedule schedule, TrainingPosition position, EpochProgress epoch, ProgressReporter progress)
+        SgdOptimizer optimizer, LearningRateSchedule schedule, TrainingPosition position, EpochProgress epoch, ProgressReporter progress,
+        DataParallelReplica? replica = null)
     {
-        (_options, _validation, _statistics, _model, _optimizer, _schedule, _position, _epoch, _progress) =
-            (options, validation, statistics, model, optimizer, schedule, position, epoch, progress);
+        (_options, _validation, _statistics, _model, _optimizer, _schedule, _position, _epoch, _progress, _replica) =
+            (options, validation, statistics, model, optimizer, schedule, position, epoch, progress, replica);
+        _ranks = replica?.Communicator.Size ?? 1;
+        // A rank's piece of each pass: its micro-batch, at most its share of the whole batch.
+        _pieceSize = Math.Min(options.MicroBatchSize ?? int.MaxValue, (options.BatchSize + _ranks - 1) / _ranks);
         _classNames = train.ClassNames;
         var preprocessing = model.Options.EffectivePreprocessing;
         var augmentation = new TrainingTransform(new TrainingTransformOptions
@@ -47,17 +69,30 @@ internal sealed class TrainingRun : IDisposable
         _trainLoader = new DataLoader(train, augmentation, new DataLoaderOptions
         {
             BatchSize = options.BatchSize, Seed = options.Seed, Workers = options.LoaderWorkers, Limit = options.Limit,
+            Shard = replica is null ? null : new BatchShard(replica.Communicator.Rank, _ranks, _pieceSize),
         });
+        // Each rank validates an interleaved share of the validation images; the counts are added up.
+        int validationCount = Math.Min(validation.Count, options.ValidationLimit ?? int.MaxValue);
+        _validationPart = replica is null ? validation : new DatasetShard(validation, validationCount, replica.Communicator.Rank, _ranks);
         // Validation during training is the single-scale protocol at Q = S, or the middle of the jittering range; the
-        // training batch size keeps the layers' buffers from being reallocated between training and validation.
+        // training pass size keeps the layers' buffers from being reallocated between training and validation.
         _validationOptions = new EvaluationOptions
         {
-            Protocol = EvaluationProtocol.Center, Scales = [(options.ScaleMin + options.ScaleMax) / 2], BatchSize = options.BatchSize,
-            Limit = options.ValidationLimit, MaxDegreeOfParallelism = options.LoaderWorkers,
+            Protocol = EvaluationProtocol.Center, Scales = [(options.ScaleMin + options.ScaleMax) / 2], BatchSize = _pieceSize,
+            Limit = replica is null ? options.ValidationLimit : null, MaxDegreeOfParallelism = options.LoaderWorkers,
         };
         _loss = new SoftmaxCrossEntropyLoss(model.Network.Backend);
-        _metrics = new MetricsLog(options.OutputDirectory);
+        _metrics = IsLeader ? new MetricsLog(options.OutputDirectory) : null;
     }
+
+    /// <summary>Whether this process writes the run directory: a single process, or rank 0 of a job.</summary>
+    private bool IsLeader => _replica is null || _replica.Communicator.Rank == 0;
+
+    /// <summary>
+    /// In a job, stopping is decided together at the end of a step, so the loader and validation are never cut short
+    /// on one rank alone; a single process stops them at once.
+    /// </summary>
+    private CancellationToken LocalCancellation(CancellationToken cancellation) => _replica is null ? cancellation : CancellationToken.None;
 
     public TrainingResult Execute(CancellationToken cancellation)
     {
@@ -66,7 +101,10 @@ internal sealed class TrainingRun : IDisposable
         {
             while (!_schedule.ShouldStop && _position.Epoch < _options.Epochs)
             {
-                RunEpoch(cancellation);
+                var (communicationBefore, batchNormBefore) = (_replica?.Communicator.CommunicationSeconds ?? 0, _replica?.BatchNormSeconds ?? 0);
+                int steps = RunEpoch(cancellation);
+                double communication = (_replica?.Communicator.CommunicationSeconds ?? 0) - communicationBefore;
+                double batchNorm = (_replica?.BatchNormSeconds ?? 0) - batchNormBefore;
                 var (top1, top5) = Validate(cancellation);
                 double learningRate = _schedule.LearningRate;
                 var decision = _schedule.Observe(1 - top1);
@@ -75,13 +113,16 @@ internal sealed class TrainingRun : IDisposable
                     Epoch = _position.Epoch + 1, TrainLoss = _epoch.LossSum / Math.Max(1, _epoch.Images),
                     TrainTop1Error = 1 - (double)_epoch.Correct / Math.Max(1, _epoch.Images), ValTop1Error = top1, ValTop5Error = top5,
                     LearningRate = learningRate, ImagesPerSecond = _epoch.Images / Math.Max(1e-9, _epoch.Seconds), Seconds = _epoch.Seconds,
-                    SkippedImages = _epoch.Skipped,
+                    SkippedImages = _epoch.Skipped, Ranks = _replica?.Communicator.Size,
+                    CommunicationSecondsPerStep = _replica is null ? null : communication / Math.Max(1, steps),
+                    BatchNormSecondsPerStep = _replica is null ? null : batchNorm / Math.Max(1, steps),
                 };
-                _metrics.Append(metrics);
+                _metrics?.Append(metrics);
                 _progress.EndEpoch(metrics);
                 if (decision == ScheduleDecision.Reduced) _progress.Message($"Validation accuracy stopped improving: learning rate now {_schedule.LearningRate:G3}.");
                 _position = _position with { Epoch = _position.Epoch + 1, StepInEpoch = 0 };
                 _epoch = EpochProgress.Empty;
+                KeepReplicasIdentical();
                 SaveCheckpoint();
                 WriteReport("training");
             }
@@ -100,16 +141,17 @@ internal sealed class TrainingRun : IDisposable
         }
 
         string modelPath = Path.Combine(_options.OutputDirectory, Trainer.ModelFileName);
-        VggModelFile.Save(_model, modelPath, new Dictionary<string, string> { [Trainer.StatisticsKey] = JsonSerializer.Serialize(_statistics) }, _classNames);
-        var last = _metrics.Read().LastOrDefault();
+        if (IsLeader) VggModelFile.Save(_model, modelPath, new Dictionary<string, string> { [Trainer.StatisticsKey] = JsonSerializer.Serialize(_statistics) }, _classNames);
+        var last = _metrics?.Read().LastOrDefault();
         WriteReport($"finished: {stop}");
         return new TrainingResult(_options.OutputDirectory, modelPath, Path.Combine(_options.OutputDirectory, TrainingReport.FileName),
-            _position.Epoch, last?.ValTop1Error ?? double.NaN, last?.ValTop5Error ?? double.NaN, stop);
+            _position.Epoch, last?.ValTop1Error ?? _lastValidation.Top1, last?.ValTop5Error ?? _lastValidation.Top5, stop);
     }
 
-    private void RunEpoch(CancellationToken cancellation)
+    /// <summary>Trains the rest of the current epoch; returns the steps taken.</summary>
+    private int RunEpoch(CancellationToken cancellation)
     {
-        int epochIndex = _position.Epoch;
+        int epochIndex = _position.Epoch, steps = 0;
         _progress.BeginEpoch(epochIndex + 1, _options.Epochs, _trainLoader.BatchesPerEpoch, _position.StepInEpoch);
         float learningRate = (float)_schedule.LearningRate;
         var clock = Stopwatch.StartNew();
@@ -119,57 +161,92 @@ internal sealed class TrainingRun : IDisposable
                  {
                      Interlocked.Increment(ref skipped);
                      _progress.Message($"skipped {bad.Source}: {bad.Reason}");
-                 }, cancellation))
+                 }, LocalCancellation(cancellation)))
         {
-            var (loss, correct) = Step(batch);
-            if (!double.IsFinite(loss))
-                throw new TrainingDivergedException(
-                    $"the loss became {loss} at epoch {epochIndex + 1}, step {_position.StepInEpoch + 1}; the last good checkpoint is kept in {_options.OutputDirectory}. Try a smaller --lr.");
-            _optimizer.Step(learningRate);
-            _position = _position with { StepInEpoch = _position.StepInEpoch + 1, GlobalStep = _position.GlobalStep + 1, SamplesSeen = _position.SamplesSeen + batch.Count };
-            _epoch = _epoch with
+            var (lossSum, correct, images) = Step(batch);
+            // The whole job's figures, and whether any rank was asked to stop: every rank then stops after this step.
+            double[] totals = [lossSum, correct, Interlocked.Exchange(ref skipped, 0), cancellation.IsCancellationRequested ? 1 : 0];
+            _replica?.Communicator.Sum(totals, "the step's results");
+            (lossSum, correct) = (totals[0], (int)totals[1]);
+            bool stopRequested = totals[3] > 0;
+            _epoch = _epoch with { Skipped = _epoch.Skipped + (long)totals[2] };
+            if (images > 0)
             {
-                LossSum = _epoch.LossSum + loss * batch.Count, Correct = _epoch.Correct + correct, Images = _epoch.Images + batch.Count,
-                Seconds = secondsBefore + clock.Elapsed.TotalSeconds, Skipped = _epoch.Skipped + Interlocked.Exchange(ref skipped, 0),
-            };
-            _progress.Step(batch.Count, _epoch.LossSum / _epoch.Images, correct);
+                double loss = lossSum / images;
+                if (!double.IsFinite(loss))
+                    throw new TrainingDivergedException(
+                        $"the loss became {loss} at epoch {epochIndex + 1}, step {_position.StepInEpoch + 1}; the last good checkpoint is kept in {_options.OutputDirectory}. Try a smaller --lr.");
+                _optimizer.Step(learningRate);
+                steps++;
+                _position = _position with { StepInEpoch = _position.StepInEpoch + 1, GlobalStep = _position.GlobalStep + 1, SamplesSeen = _position.SamplesSeen + images };
+                _epoch = _epoch with
+                {
+                    LossSum = _epoch.LossSum + lossSum, Correct = _epoch.Correct + correct, Images = _epoch.Images + images,
+                    Seconds = secondsBefore + clock.Elapsed.TotalSeconds,
+                };
+                _progress.Step(images, loss, correct);
+            }
             // Checkpoints are taken only between steps, so a resumed run repeats nothing and skips nothing.
-            cancellation.ThrowIfCancellationRequested();
+            if (stopRequested) throw new OperationCanceledException("Training was asked to stop.", cancellation);
             if (Stopwatch.GetElapsedTime(_lastCheckpointTimestamp).TotalSeconds >= _options.CheckpointSeconds) SaveCheckpoint();
         }
         _epoch = _epoch with { Skipped = _epoch.Skipped + Interlocked.Exchange(ref skipped, 0) };
+        return steps;
     }
 
-    /// <summary>One optimisation step's gradients, accumulated over micro-batches; returns the batch's mean loss and correct count.</summary>
-    private (double Loss, int Correct) Step(Batch batch)
+    /// <summary>
+    /// One optimisation step's gradients, accumulated over the passes of this process's part of the batch and, in a
+    /// job, summed across ranks. Returns this process's loss sum and correct count, and the images of the whole batch
+    /// (0 when none of them could be used, and then nothing is to be learnt from it).
+    /// </summary>
+    private (double LossSum, int Correct, int Images) Step(Batch batch)
     {
         _model.Network.ZeroGradients();
-        int micro = Math.Min(_options.MicroBatchSize ?? batch.Count, batch.Count);
+        // Samples are grouped into passes by their place in the batch, so a pass is the same set of samples however
+        // the batch is split; pass j covers places [j·N·m, (j+1)·N·m) of the batch, N ranks of m samples each.
+        int group = _pieceSize * _ranks, batchStart = batch.Number * _options.BatchSize;
+        int passes = (Math.Min(_options.BatchSize, _trainLoader.SampleCount - batchStart) + group - 1) / group;
+        if (_passCounts.Length != passes) (_localPassCounts, _passCounts) = (new double[passes], new double[passes]);
+        Array.Clear(_localPassCounts);
+        long epochStart = (long)_position.Epoch * _trainLoader.SampleCount;
+        for (int i = 0; i < batch.Count; i++) _localPassCounts[(int)(batch.SampleIndices[i] - epochStart - batchStart) / group]++;
+        _localPassCounts.CopyTo(_passCounts, 0);
+        _replica?.Communicator.Sum(_passCounts, "the step's sample counts");
+        int images = (int)_passCounts.Sum(), lastPass = Array.FindLastIndex(_passCounts, c => c > 0);
+
         double lossSum = 0;
         int correct = 0;
-        for (int start = 0; start < batch.Count; start += micro)
+        for (int pass = 0, start = 0; pass <= lastPass; pass++)
         {
-            int count = Math.Min(micro, batch.Count - start);
+            int count = (int)_localPassCounts[pass];
+            if (_passCounts[pass] == 0) continue;
+            if (count == 0)
+            {
+                _replica!.PassWithoutSamples(lastPass: pass == lastPass);
+                continue;
+            }
             var indices = SampleIndexBuffer(count);
             Array.Copy(batch.SampleIndices, start, indices, 0, count);
-            var images = count == batch.Count ? batch.Images : batch.Images.Items(start, count);
+            var input = count == batch.Count ? batch.Images : batch.Images.Items(start, count);
             try
             {
                 var context = new ForwardContext { Training = true, Seed = _options.Seed, Step = _position.GlobalStep, SampleIndices = indices };
                 var labels = batch.Labels.AsSpan(start, count);
-                float loss = _loss.Compute(_model.Forward(images, context), labels);
+                float loss = _loss.Compute(_model.Forward(input, context), labels);
                 lossSum += (double)loss * count;
                 correct += CountCorrect(_loss.Probabilities, labels);
                 // Each pass's loss is its own mean; weighting by its share makes the sum the whole batch's mean.
-                if (count != batch.Count) Scale(_loss.Gradient, (float)count / batch.Count);
-                _model.Backward(_loss.Gradient);
+                if (count != images) Scale(_loss.Gradient, (float)count / images);
+                _model.Network.Backward(_loss.Gradient, pass == lastPass ? _replica?.LayerFinished : null);
             }
             finally
             {
-                if (!ReferenceEquals(images, batch.Images)) images.Dispose();
+                if (!ReferenceEquals(input, batch.Images)) input.Dispose();
             }
+            start += count;
         }
-        return (lossSum / batch.Count, correct);
+        _replica?.FinishGradients();
+        return (lossSum, correct, images);
     }
 
     private long[] SampleIndexBuffer(int count)
@@ -195,14 +272,30 @@ internal sealed class TrainingRun : IDisposable
 
     private (double Top1, double Top5) Validate(CancellationToken cancellation)
     {
-        var result = Evaluator.Evaluate([_model], _validation, _validationOptions, cancellation: cancellation);
+        var result = Evaluator.Evaluate([_model], _validationPart, _validationOptions, cancellation: LocalCancellation(cancellation));
         foreach (var bad in result.BadImages) _progress.Message($"skipped {bad.Source}: {bad.Reason}");
-        _lastConfusion = result.Confusion;
-        return (result.Top1Error, result.Top5Error);
+        var (top1, top5, confusion) = _replica?.Combine(result) ?? (result.Top1Error, result.Top5Error, result.Confusion);
+        _lastConfusion = confusion;
+        _lastValidation = (top1, top5);
+        return (top1, top5);
+    }
+
+    /// <summary>
+    /// Checks, once an epoch, that every rank's state still has rank 0's bits (the same sums and updates keep it so; a
+    /// machine whose arithmetic differs would not), and copies rank 0's to all if not, so rank 0's checkpoint is the job's.
+    /// </summary>
+    private void KeepReplicasIdentical()
+    {
+        if (_replica is null) return;
+        var state = _model.State().Concat(_optimizer.State()).ToList();
+        if (_replica.Communicator.StateAgrees(state)) return;
+        _replica.Communicator.BroadcastState(state);
+        _progress.Message("warning: the ranks' weights had drifted apart (machines with different arithmetic?); rank 0's were copied to all.");
     }
 
     private void SaveCheckpoint()
     {
+        if (!IsLeader) return;
         Checkpoint.Save(_options.OutputDirectory, _model, _optimizer, _schedule.State, _position, _options.Seed, new Dictionary<string, string>
         {
             [Trainer.OptionsKey] = JsonSerializer.Serialize(_options),
@@ -215,6 +308,7 @@ internal sealed class TrainingRun : IDisposable
 
     private void WriteReport(string status)
     {
+        if (_metrics is null) return;
         // Floats print from their own shortest form, not widened to double (0.9, not 0.8999999761581421).
         string Invariant(double v) => v.ToString("G", CultureInfo.InvariantCulture);
         string Single(float v) => v.ToString(CultureInfo.InvariantCulture);
@@ -234,6 +328,7 @@ internal sealed class TrainingRun : IDisposable
                 new("scale S", _options.ScaleMin == _options.ScaleMax ? $"{_options.ScaleMin}" : $"[{_options.ScaleMin}, {_options.ScaleMax}]"),
                 new("init", _options.InitFrom ?? _options.Init.ToString()), new("seed", _options.Seed.ToString(CultureInfo.InvariantCulture)),
                 new("epochs", _options.Epochs.ToString(CultureInfo.InvariantCulture)),
+                .. _replica is null ? [] : new KeyValuePair<string, string>[] { new("processes", _ranks.ToString(CultureInfo.InvariantCulture)) },
             ],
             Epochs = _metrics.Read(),
             Confusion = _lastConfusion,

@@ -37,7 +37,7 @@ public class DataLoaderTests
 
     private static List<(int Number, int[] Indices, int[] Labels, float[] Images, long[] Samples)> Collect(DataLoader loader, int epoch, int first = 0, List<BadImage>? bad = null) =>
         loader.Epoch(epoch, first, b => bad?.Add(b))
-            .Select(b => (b.Number, b.DatasetIndices[..b.Count], b.Labels[..b.Count], b.Images.ToArray(), b.SampleIndices[..b.Count]))
+            .Select(b => (b.Number, b.DatasetIndices[..b.Count], b.Labels[..b.Count], b.Count > 0 ? b.Images.ToArray() : [], b.SampleIndices[..b.Count]))
             .ToList();
 
     [Fact]
@@ -121,5 +121,67 @@ public class DataLoaderTests
         using var cancel = new CancellationTokenSource();
         cancel.Cancel();
         Assert.ThrowsAny<OperationCanceledException>(() => loader.Epoch(1, cancellation: cancel.Token).ToList());
+    }
+
+    [Theory]
+    [InlineData(3, 4)]
+    [InlineData(2, 2)]
+    [InlineData(4, 1)]
+    public void ShardsDealEachBatchInPiecesWithTheWholeBatchsBitsAndEveryRankGetsEveryBatch(int ranks, int pieceSize)
+    {
+        // 61 samples in batches of 10 (the last has 1): pieces of a batch go to the ranks in turn; bad images are left out.
+        var options = new DataLoaderOptions { BatchSize = 10, Seed = 3, Workers = 2 };
+        using var whole = new DataLoader(new SyntheticDataset(61, 7, 30), new KeyedTransform(), options);
+        var expected = Collect(whole, 1);
+        var shards = Enumerable.Range(0, ranks).Select(rank =>
+        {
+            var shard = new BatchShard(rank, ranks, pieceSize);
+            using var loader = new DataLoader(new SyntheticDataset(61, 7, 30), new KeyedTransform(), options with { Shard = shard });
+            var batches = Collect(loader, 1);
+            Assert.Equal(loader.BatchesPerEpoch, batches.Count);
+            Assert.All(batches, b => Assert.True(b.Indices.Length <= shard.Capacity(10)));
+            return batches;
+        }).ToList();
+        for (int b = 0; b < expected.Count; b++)
+        {
+            var parts = shards.Select(s => s[b]).ToList();
+            Assert.All(parts, p => Assert.Equal(expected[b].Number, p.Number));
+            // Merged by their place in the batch, the ranks' samples are the whole batch's, with the same bits.
+            var merged = parts.SelectMany(p => p.Samples.Select((sample, k) => (Sample: sample, Image: p.Images.Skip(2 * k).Take(2).ToArray(), Label: p.Labels[k])))
+                .OrderBy(s => s.Sample).ToList();
+            Assert.Equal(expected[b].Samples, merged.Select(s => s.Sample));
+            Assert.Equal(expected[b].Images, merged.SelectMany(s => s.Image));
+            Assert.Equal(expected[b].Labels, merged.Select(s => s.Label));
+            for (int rank = 0; rank < ranks; rank++)
+                Assert.All(parts[rank].Samples, s => Assert.Equal(rank, (int)(s - 61 - 10 * b) / pieceSize % ranks));
+        }
+    }
+
+    [Theory]
+    [InlineData(0, 2, 3, 10, 6)]
+    [InlineData(1, 2, 3, 10, 4)]
+    [InlineData(1, 2, 5, 10, 5)]
+    [InlineData(2, 3, 4, 10, 2)]
+    [InlineData(0, 1, 10, 10, 10)]
+    public void AShardsCapacityIsItsLargestPartOfABatch(int rank, int ranks, int pieceSize, int batchSize, int capacity)
+    {
+        var shard = new BatchShard(rank, ranks, pieceSize);
+        Assert.Equal(capacity, shard.Capacity(batchSize));
+        Assert.Equal(capacity, Enumerable.Range(0, batchSize).Count(shard.Owns));
+    }
+
+    [Fact]
+    public void ADatasetShardIsEveryRanksThImageOfTheFirstCount()
+    {
+        var source = new SyntheticDataset(10);
+        var shards = Enumerable.Range(0, 3).Select(rank => new DatasetShard(source, 8, rank, 3)).ToList();
+        Assert.Equal([3, 3, 2], shards.Select(s => s.Count));
+        Assert.Equal([0, 3, 6], Enumerable.Range(0, 3).Select(i => shards[0].Load(i).Pixels[0]).Select(v => (int)v));
+        Assert.Equal([2, 5], Enumerable.Range(0, 2).Select(i => shards[2].Load(i).Pixels[0]).Select(v => (int)v));
+        Assert.Equal("synthetic #4", shards[1].Describe(1));
+        Assert.Equal(Enumerable.Range(0, 8).Order(), shards.SelectMany((s, rank) => Enumerable.Range(0, s.Count).Select(i => rank + 3 * i)).Order());
+        Assert.Throws<ArgumentOutOfRangeException>(() => shards[2].Load(2));
+        Assert.Equal(0, new DatasetShard(source, 1, 2, 3).Count);
+        Assert.Throws<ArgumentException>(() => new DataLoader(source, new KeyedTransform(), new DataLoaderOptions { Shard = new BatchShard(2, 2, 1) }));
     }
 }

@@ -4,7 +4,8 @@ namespace VggSharp.Kernels.Fast;
 
 /// <summary>
 /// Batch normalisation, parallel over channels: each channel's statistics are summed by one worker, plane by plane
-/// in image order, so they do not depend on the thread count.
+/// in image order, so they do not depend on the thread count. The fused training kernels and the split ones for a
+/// batch spread across processes (sums, then the element-wise pass) share the per-channel loops below.
 /// </summary>
 internal static unsafe class BatchNormKernels
 {
@@ -20,30 +21,14 @@ internal static unsafe class BatchNormKernels
     {
         public void Run(int c)
         {
-            var (batch, channels, spatial) = Dims(input);
+            var (batch, _, spatial) = Dims(input);
             long count = (long)batch * spatial;
-            float* x = input.Pointer(), y = output.Pointer();
-            double sum = 0;
-            for (int n = 0; n < batch; n++)
-            {
-                var plane = Plane(x, n, c, channels, spatial);
-                sum += ElementWise.Sum(new FirstOperator(), plane, plane);
-            }
-            double mean = sum / count, squares = 0;
-            for (int n = 0; n < batch; n++)
-            {
-                var plane = Plane(x, n, c, channels, spatial);
-                squares += ElementWise.Sum(new SquaredDeviationOperator((float)mean), plane, plane);
-            }
-            double variance = squares / count, inverse = 1.0 / Math.Sqrt(variance + epsilon);
-            var normalize = new NormalizeOperator((float)mean, (float)(inverse * gamma.Span[c]), beta.Span[c]);
-            for (int n = 0; n < batch; n++)
-            {
-                var plane = Plane(x, n, c, channels, spatial);
-                ElementWise.Apply(normalize, plane, plane, new Span<float>(y + ((long)n * channels + c) * spatial, spatial));
-            }
+            double mean = Sum(input, c, new FirstOperator()) / count;
+            double squares = Sum(input, c, new SquaredDeviationOperator((float)mean));
+            double variance = squares / count;
             savedMean.Span[c] = (float)mean;
-            savedInverseStd.Span[c] = (float)inverse;
+            savedInverseStd.Span[c] = (float)(1.0 / Math.Sqrt(variance + epsilon));
+            Normalize(input, c, Normalization(gamma, beta, savedMean, savedInverseStd, c), output);
             double unbiased = count > 1 ? squares / (count - 1) : variance;
             runningMean.Span[c] = (float)((1 - momentum) * runningMean.Span[c] + momentum * mean);
             runningVariance.Span[c] = (float)((1 - momentum) * runningVariance.Span[c] + momentum * unbiased);
@@ -62,17 +47,25 @@ internal static unsafe class BatchNormKernels
     {
         public void Run(int c)
         {
-            var (batch, channels, spatial) = Dims(input);
-            float* x = input.Pointer(), y = output.Pointer();
             double inverse = 1.0 / Math.Sqrt(runningVariance.Span[c] + (double)epsilon);
-            var normalize = new NormalizeOperator(runningMean.Span[c], (float)(inverse * gamma.Span[c]), beta.Span[c]);
-            for (int n = 0; n < batch; n++)
-            {
-                var plane = Plane(x, n, c, channels, spatial);
-                ElementWise.Apply(normalize, plane, plane, new Span<float>(y + ((long)n * channels + c) * spatial, spatial));
-            }
+            Normalize(input, c, new NormalizeOperator(runningMean.Span[c], (float)(inverse * gamma.Span[c]), beta.Span[c]), output);
         }
     }
+
+    public static void Normalize(Workers workers, Tensor input, Tensor gamma, Tensor beta, Tensor mean, Tensor inverseStd, Tensor output)
+    {
+        var job = new GivenStatistics(input, gamma, beta, mean, inverseStd, output);
+        workers.For(input.Shape[1], ref job);
+    }
+
+    private readonly struct GivenStatistics(Tensor input, Tensor gamma, Tensor beta, Tensor mean, Tensor inverseStd, Tensor output) : IWorkPiece
+    {
+        public void Run(int c) => Normalize(input, c, Normalization(gamma, beta, mean, inverseStd, c), output);
+    }
+
+    /// <summary>Channel <paramref name="c"/>'s normalisation from the float statistics training saves, so the split and fused kernels agree bit for bit.</summary>
+    private static NormalizeOperator Normalization(Tensor gamma, Tensor beta, Tensor mean, Tensor inverseStd, int c) =>
+        new(mean.Span[c], (float)((double)inverseStd.Span[c] * gamma.Span[c]), beta.Span[c]);
 
     public static void Backward(Workers workers, Tensor input, Tensor gradOutput, Tensor gamma, Tensor savedMean, Tensor savedInverseStd,
         Tensor gradInput, Tensor gradGamma, Tensor gradBeta)
@@ -86,28 +79,106 @@ internal static unsafe class BatchNormKernels
     {
         public void Run(int c)
         {
-            var (batch, channels, spatial) = Dims(input);
-            long count = (long)batch * spatial;
-            float* x = input.Pointer(), dy = gradOutput.Pointer(), dx = gradInput.Pointer();
-            float mean = savedMean.Span[c];
-            double inverse = savedInverseStd.Span[c], sumDy = 0, sumDyCentered = 0;
-            for (int n = 0; n < batch; n++)
-            {
-                ReadOnlySpan<float> xs = Plane(x, n, c, channels, spatial), dys = Plane(dy, n, c, channels, spatial);
-                sumDy += ElementWise.Sum(new FirstOperator(), dys, dys);
-                sumDyCentered += ElementWise.Sum(new DeviationProductOperator(mean), xs, dys);
-            }
-            double sumDyXhat = sumDyCentered * inverse;
-            // dx = a * dy + b * (x - mean) + c with a = gamma / std, b = -a * sum(dy xhat) / (count std), c = -a * sum(dy) / count.
-            double a = gamma.Span[c] * inverse;
-            var gradient = new BatchNormGradientOperator((float)a, (float)(-a * inverse * sumDyXhat / count), mean, (float)(-a * sumDy / count));
-            for (int n = 0; n < batch; n++)
-            {
-                ReadOnlySpan<float> xs = Plane(x, n, c, channels, spatial), dys = Plane(dy, n, c, channels, spatial);
-                ElementWise.Apply(gradient, dys, xs, new Span<float>(dx + ((long)n * channels + c) * spatial, spatial));
-            }
-            gradGamma.Span[c] += (float)sumDyXhat;
+            var (batch, _, spatial) = Dims(input);
+            var (sumDy, sumDyCentered) = GradientSums(input, gradOutput, c, savedMean.Span[c]);
+            InputGradient(input, gradOutput, gamma, savedMean, savedInverseStd, c, sumDy, sumDyCentered, (long)batch * spatial, gradInput);
+            gradGamma.Span[c] += (float)(sumDyCentered * savedInverseStd.Span[c]);
             gradBeta.Span[c] += (float)sumDy;
+        }
+    }
+
+    public static void Sums(Workers workers, Tensor input, Tensor? mean, double* sums)
+    {
+        var job = new ChannelSums(input, mean, sums);
+        workers.For(input.Shape[1], ref job);
+    }
+
+    private readonly struct ChannelSums(Tensor input, Tensor? mean, double* sums) : IWorkPiece
+    {
+        public void Run(int c) =>
+            sums[c] = mean is null ? Sum(input, c, new FirstOperator()) : Sum(input, c, new SquaredDeviationOperator(mean.Span[c]));
+    }
+
+    public static void GradientSums(Workers workers, Tensor input, Tensor gradOutput, Tensor mean, double* sums)
+    {
+        var job = new ChannelGradientSums(input, gradOutput, mean, sums);
+        workers.For(input.Shape[1], ref job);
+    }
+
+    private readonly struct ChannelGradientSums(Tensor input, Tensor gradOutput, Tensor mean, double* sums) : IWorkPiece
+    {
+        public void Run(int c) => (sums[c], sums[input.Shape[1] + c]) = GradientSums(input, gradOutput, c, mean.Span[c]);
+    }
+
+    public static void BackwardData(Workers workers, Tensor input, Tensor gradOutput, Tensor gamma, Tensor savedMean, Tensor savedInverseStd,
+        double* sums, long count, Tensor gradInput)
+    {
+        var job = new ChannelInputGradient(input, gradOutput, gamma, savedMean, savedInverseStd, sums, count, gradInput);
+        workers.For(input.Shape[1], ref job);
+    }
+
+    private readonly struct ChannelInputGradient(Tensor input, Tensor gradOutput, Tensor gamma, Tensor savedMean, Tensor savedInverseStd,
+        double* sums, long count, Tensor gradInput) : IWorkPiece
+    {
+        public void Run(int c) =>
+            InputGradient(input, gradOutput, gamma, savedMean, savedInverseStd, c, sums[c], sums[input.Shape[1] + c], count, gradInput);
+    }
+
+    /// <summary>The sum over channel <paramref name="c"/>'s planes of op(x), each plane summed by the vector driver.</summary>
+    private static double Sum<TOperator>(Tensor input, int c, TOperator op) where TOperator : struct, IElementwiseOperator
+    {
+        var (batch, channels, spatial) = Dims(input);
+        float* x = input.Pointer();
+        double sum = 0;
+        for (int n = 0; n < batch; n++)
+        {
+            var plane = Plane(x, n, c, channels, spatial);
+            sum += ElementWise.Sum(op, plane, plane);
+        }
+        return sum;
+    }
+
+    private static void Normalize(Tensor input, int c, NormalizeOperator normalize, Tensor output)
+    {
+        var (batch, channels, spatial) = Dims(input);
+        float* x = input.Pointer(), y = output.Pointer();
+        for (int n = 0; n < batch; n++)
+        {
+            var plane = Plane(x, n, c, channels, spatial);
+            ElementWise.Apply(normalize, plane, plane, new Span<float>(y + ((long)n * channels + c) * spatial, spatial));
+        }
+    }
+
+    /// <summary>Channel <paramref name="c"/>'s sum of dy and of dy * (x - mean).</summary>
+    private static (double SumDy, double SumDyCentered) GradientSums(Tensor input, Tensor gradOutput, int c, float mean)
+    {
+        var (batch, channels, spatial) = Dims(input);
+        float* x = input.Pointer(), dy = gradOutput.Pointer();
+        double sumDy = 0, sumDyCentered = 0;
+        for (int n = 0; n < batch; n++)
+        {
+            ReadOnlySpan<float> xs = Plane(x, n, c, channels, spatial), dys = Plane(dy, n, c, channels, spatial);
+            sumDy += ElementWise.Sum(new FirstOperator(), dys, dys);
+            sumDyCentered += ElementWise.Sum(new DeviationProductOperator(mean), xs, dys);
+        }
+        return (sumDy, sumDyCentered);
+    }
+
+    /// <summary>Channel <paramref name="c"/>'s input gradient from the sums over a batch of <paramref name="count"/> values.</summary>
+    private static void InputGradient(Tensor input, Tensor gradOutput, Tensor gamma, Tensor savedMean, Tensor savedInverseStd, int c,
+        double sumDy, double sumDyCentered, long count, Tensor gradInput)
+    {
+        var (batch, channels, spatial) = Dims(input);
+        float* x = input.Pointer(), dy = gradOutput.Pointer(), dx = gradInput.Pointer();
+        float mean = savedMean.Span[c];
+        double inverse = savedInverseStd.Span[c], sumDyXhat = sumDyCentered * inverse;
+        // dx = a * dy + b * (x - mean) + c with a = gamma / std, b = -a * sum(dy xhat) / (count std), c = -a * sum(dy) / count.
+        double a = gamma.Span[c] * inverse;
+        var gradient = new BatchNormGradientOperator((float)a, (float)(-a * inverse * sumDyXhat / count), mean, (float)(-a * sumDy / count));
+        for (int n = 0; n < batch; n++)
+        {
+            ReadOnlySpan<float> xs = Plane(x, n, c, channels, spatial), dys = Plane(dy, n, c, channels, spatial);
+            ElementWise.Apply(gradient, dys, xs, new Span<float>(dx + ((long)n * channels + c) * spatial, spatial));
         }
     }
 

@@ -155,6 +155,41 @@ public sealed unsafe class FastBackend : IBackend
     }
 
     /// <inheritdoc />
+    public void BatchNormSums(Tensor input, Tensor? mean, Span<double> sums)
+    {
+        if (mean is null) CheckBatchNorm(input, input);
+        else CheckBatchNorm(input, input, mean);
+        ShapeCheck.Sums(input, sums, 1);
+        fixed (double* s = sums) BatchNormKernels.Sums(_workers, input, mean, s);
+    }
+
+    /// <inheritdoc />
+    public void BatchNormNormalize(Tensor input, Tensor gamma, Tensor beta, Tensor mean, Tensor inverseStd, Tensor output)
+    {
+        CheckBatchNorm(input, output, gamma, beta, mean, inverseStd);
+        BatchNormKernels.Normalize(_workers, input, gamma, beta, mean, inverseStd, output);
+    }
+
+    /// <inheritdoc />
+    public void BatchNormGradientSums(Tensor input, Tensor gradOutput, Tensor mean, Span<double> sums)
+    {
+        CheckBatchNorm(input, gradOutput, mean);
+        ShapeCheck.Sums(input, sums, 2);
+        fixed (double* s = sums) BatchNormKernels.GradientSums(_workers, input, gradOutput, mean, s);
+    }
+
+    /// <inheritdoc />
+    public void BatchNormBackwardData(Tensor input, Tensor gradOutput, Tensor gamma, Tensor savedMean, Tensor savedInverseStd,
+        ReadOnlySpan<double> sums, long count, Tensor gradInput)
+    {
+        CheckBatchNorm(input, gradOutput, gamma, savedMean, savedInverseStd);
+        ShapeCheck.SameShape(input, gradInput, "input", "gradInput");
+        ShapeCheck.Sums(input, sums, 2);
+        ShapeCheck.Count(count);
+        fixed (double* s = sums) BatchNormKernels.BackwardData(_workers, input, gradOutput, gamma, savedMean, savedInverseStd, s, count, gradInput);
+    }
+
+    /// <inheritdoc />
     public void Multiply(Tensor a, Tensor b, Tensor output)
     {
         ShapeCheck.SameShape(a, b, "a", "b");

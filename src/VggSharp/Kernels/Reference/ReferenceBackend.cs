@@ -348,6 +348,88 @@ public sealed class ReferenceBackend : IBackend
     }
 
     /// <inheritdoc />
+    public void BatchNormSums(Tensor input, Tensor? mean, Span<double> sums)
+    {
+        if (mean is null) CheckBatchNorm(input, input);
+        else CheckBatchNorm(input, input, mean);
+        var (n, c, hw) = BatchNormDims(input);
+        ShapeCheck.Sums(input, sums, 1);
+        Span<float> x = input.Span;
+        for (int ci = 0; ci < c; ci++)
+        {
+            double center = mean is null ? 0 : mean.Span[ci], sum = 0;
+            for (int ni = 0; ni < n; ni++)
+            for (int p = 0; p < hw; p++)
+            {
+                double d = x[(ni * c + ci) * hw + p] - center;
+                sum += mean is null ? d : d * d;
+            }
+            sums[ci] = sum;
+        }
+    }
+
+    /// <inheritdoc />
+    public void BatchNormNormalize(Tensor input, Tensor gamma, Tensor beta, Tensor mean, Tensor inverseStd, Tensor output)
+    {
+        CheckBatchNorm(input, output, gamma, beta, mean, inverseStd);
+        Span<float> x = input.Span, y = output.Span, g = gamma.Span, b = beta.Span, m = mean.Span, s = inverseStd.Span;
+        var (n, c, hw) = BatchNormDims(input);
+        for (int ni = 0; ni < n; ni++)
+        for (int ci = 0; ci < c; ci++)
+        for (int p = 0; p < hw; p++)
+        {
+            int i = (ni * c + ci) * hw + p;
+            y[i] = (float)((x[i] - m[ci]) * (double)s[ci] * g[ci] + b[ci]);
+        }
+    }
+
+    /// <inheritdoc />
+    public void BatchNormGradientSums(Tensor input, Tensor gradOutput, Tensor mean, Span<double> sums)
+    {
+        CheckBatchNorm(input, gradOutput, mean);
+        var (n, c, hw) = BatchNormDims(input);
+        ShapeCheck.Sums(input, sums, 2);
+        Span<float> x = input.Span, dy = gradOutput.Span, m = mean.Span;
+        for (int ci = 0; ci < c; ci++)
+        {
+            double sumDy = 0, sumDyCentered = 0;
+            for (int ni = 0; ni < n; ni++)
+            for (int p = 0; p < hw; p++)
+            {
+                int i = (ni * c + ci) * hw + p;
+                sumDy += dy[i];
+                sumDyCentered += dy[i] * ((double)x[i] - m[ci]);
+            }
+            sums[ci] = sumDy;
+            sums[c + ci] = sumDyCentered;
+        }
+    }
+
+    /// <inheritdoc />
+    public void BatchNormBackwardData(Tensor input, Tensor gradOutput, Tensor gamma, Tensor savedMean, Tensor savedInverseStd,
+        ReadOnlySpan<double> sums, long count, Tensor gradInput)
+    {
+        CheckBatchNorm(input, gradOutput, gamma, savedMean, savedInverseStd);
+        ShapeCheck.SameShape(input, gradInput, "input", "gradInput");
+        var (n, c, hw) = BatchNormDims(input);
+        ShapeCheck.Sums(input, sums, 2);
+        ShapeCheck.Count(count);
+        Span<float> x = input.Span, dy = gradOutput.Span, dx = gradInput.Span;
+        Span<float> g = gamma.Span, sm = savedMean.Span, si = savedInverseStd.Span;
+        for (int ci = 0; ci < c; ci++)
+        {
+            double sumDy = sums[ci], sumDyXhat = sums[c + ci] * si[ci];
+            for (int ni = 0; ni < n; ni++)
+            for (int p = 0; p < hw; p++)
+            {
+                int i = (ni * c + ci) * hw + p;
+                double xhat = (x[i] - sm[ci]) * (double)si[ci];
+                dx[i] = (float)(g[ci] * si[ci] * (dy[i] - sumDy / count - xhat * sumDyXhat / count));
+            }
+        }
+    }
+
+    /// <inheritdoc />
     public void Multiply(Tensor a, Tensor b, Tensor output)
     {
         ShapeCheck.SameShape(a, b, "a", "b");
