@@ -20,6 +20,9 @@ internal static class Cli
     /// <summary>The command line itself was wrong (unknown option, missing or unparsable value).</summary>
     public const int UsageError = 2;
 
+    /// <summary>Stopped by Ctrl-C or SIGTERM (128 + SIGINT); train saves its checkpoint first.</summary>
+    public const int Interrupted = 130;
+
     /// <summary>Parses and runs <paramref name="args"/>, writing results to <paramref name="output"/> and errors to <paramref name="error"/>.</summary>
     public static int Run(string[] args, TextWriter output, TextWriter error)
     {
@@ -45,6 +48,12 @@ internal static class Cli
         {
             error.WriteLine($"error: {OneLine(e.Message)}");
             return Failure;
+        }
+        catch (OperationCanceledException)
+        {
+            // Ctrl-C in eval, predict or bench: nothing half-written to report, just the conventional status.
+            error.WriteLine("error: interrupted");
+            return Interrupted;
         }
         catch (Exception e)
         {

@@ -14,9 +14,6 @@ namespace VggSharp.Cli.Commands;
 /// </summary>
 internal static class TrainCommand
 {
-    /// <summary>Exit code of a run stopped by Ctrl-C or SIGTERM after saving its checkpoint (128 + SIGINT).</summary>
-    public const int Interrupted = 130;
-
     private static readonly TrainingOptions Defaults = new();
 
     public static Command Create()
@@ -121,7 +118,7 @@ internal static class TrainCommand
             catch (OperationCanceledException)
             {
                 errors.WriteLine($"Stopped; the checkpoint is saved. Resume with: vggsharp train --resume {runDirectory}");
-                return Interrupted;
+                return Cli.Interrupted;
             }
             catch (Exception e) when (e is TrainingDivergedException or WeightsFormatException or InvalidOperationException or Data.ImageFormatException)
             {
