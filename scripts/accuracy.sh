@@ -41,6 +41,9 @@ for protocol in center dense multicrop dense+multicrop; do
     evaluate "long" -w "$runs/long/model.safetensors" --protocol "$protocol" --scales 34 --limit 2000
     evaluate "long" -w "$runs/long/model.safetensors" --protocol "$protocol" --scales 32,34,36 --limit 2000
 done
+# One model against the ensemble of both, on the same images.
+evaluate "main" -w "$runs/main/model.safetensors" --protocol center --scales 34 --limit 2000
+evaluate "main" -w "$runs/main/model.safetensors" --protocol dense+multicrop --scales 32,34,36 --limit 2000
 evaluate "main+long" -w "$runs/main/model.safetensors" -w "$runs/long/model.safetensors" --protocol center --scales 34 --limit 2000
 evaluate "main+long" -w "$runs/main/model.safetensors" -w "$runs/long/model.safetensors" --protocol dense+multicrop --scales 32,34,36 --limit 2000
 

@@ -35,6 +35,7 @@ internal static class TrainCommand
         var dropout = Make("--dropout", "Dropout after fc6 and fc7.", "probability", Defaults.Dropout);
         var patience = Make("--patience", "Epochs without improvement before the learning rate is divided by 10.", "epochs", Defaults.Patience);
         var minImprovement = Make("--min-improvement", "Gain in validation accuracy (a fraction) that counts as an improvement.", "fraction", Defaults.MinImprovement);
+        var anneal = Make("--anneal-epochs", "The last N epochs before the limit run at a tenth of the rate (0: the plateau rule alone).", "count", Defaults.AnnealEpochs);
         var scale = new Option<int?>("--scale") { Description = "A fixed training scale S (the images' smallest side before cropping).", HelpName = "S" };
         var scaleMin = Make("--scale-min", "The smallest S of scale jittering.", "S", Defaults.ScaleMin);
         var scaleMax = Make("--scale-max", "The largest S of scale jittering.", "S", Defaults.ScaleMax);
@@ -52,7 +53,7 @@ internal static class TrainCommand
 
         var command = new Command("train", "Train a VGG network with the paper's recipe (section 3.1). With no options: VGG-16-BN at width 0.25 on Fashion-MNIST.");
         foreach (Option option in (Option[])[data, config, width, head, hidden, input, epochs, batch, microBatch, lr, momentum, weightDecay, dropout, patience, minImprovement,
-                     scale, scaleMin, scaleMax, colourShift, init, initFrom, seed, limit, validationLimit, workers, output, resume, mpiTimeout, bucketSize])
+                     anneal, scale, scaleMin, scaleMax, colourShift, init, initFrom, seed, limit, validationLimit, workers, output, resume, mpiTimeout, bucketSize])
             command.Options.Add(option);
 
         command.SetAction(parseResult =>
@@ -101,7 +102,7 @@ internal static class TrainCommand
                         InputSize = parseResult.GetValue(input), Epochs = parseResult.GetValue(epochs), BatchSize = parseResult.GetValue(batch),
                         MicroBatchSize = parseResult.GetValue(microBatch), LearningRate = parseResult.GetValue(lr), Momentum = parseResult.GetValue(momentum),
                         WeightDecay = parseResult.GetValue(weightDecay), Dropout = parseResult.GetValue(dropout), Patience = parseResult.GetValue(patience),
-                        MinImprovement = parseResult.GetValue(minImprovement),
+                        MinImprovement = parseResult.GetValue(minImprovement), AnnealEpochs = parseResult.GetValue(anneal),
                         ScaleMin = fixedScale ?? parseResult.GetValue(scaleMin), ScaleMax = fixedScale ?? parseResult.GetValue(scaleMax),
                         ColourShift = parseResult.GetValue(colourShift), Init = ParseEnum<InitScheme>(parseResult.GetValue(init)!, "--init"),
                         InitFrom = parseResult.GetValue(initFrom), Seed = parseResult.GetValue(seed), Limit = parseResult.GetValue(limit),

@@ -72,7 +72,8 @@ public sealed class DataLoader : IDisposable
                 inHand = null;
                 state.Release(batch);
             }
-            if (good == 0 && bad > 0) throw NoUsableImages(bad, firstBad!);
+            // Only a whole epoch tells: the rest of an epoch that a resumed run starts in may hold only bad images.
+            if (good == 0 && bad > 0 && firstBatch == 0) throw NoUsableImages(bad, firstBad!);
         }
         finally
         {

@@ -6,8 +6,9 @@ namespace VggSharp.Training;
 /// top-1 accuracy to <see cref="Observe"/>; <see cref="PlateauScheduleOptions.Patience"/> epochs in a row without an
 /// improvement of more than <see cref="PlateauScheduleOptions.MinImprovement"/> over the best so far divide the rate by
 /// <see cref="PlateauScheduleOptions.Factor"/>. The best accuracy is kept across a reduction (as in PyTorch's
-/// ReduceLROnPlateau), so the lower rate has to beat it. A plateau after the last reduction, or the epoch limit, stops
-/// training. Pure logic: its whole state is <see cref="State"/>, which a checkpoint stores.
+/// ReduceLROnPlateau), so the lower rate has to beat it. With <see cref="PlateauScheduleOptions.AnnealEpochs"/>, the
+/// epoch that leaves that many before the limit divides the rate too. A plateau after the last reduction, or the epoch
+/// limit, stops training. Pure logic: its whole state is <see cref="State"/>, which a checkpoint stores.
 /// </summary>
 public sealed class LearningRateSchedule
 {
@@ -48,18 +49,17 @@ public sealed class LearningRateSchedule
             : s with { EpochsObserved = epoch, EpochsSinceImprovement = s.EpochsSinceImprovement + 1 };
 
         var decision = ScheduleDecision.Continue;
-        if (s.EpochsSinceImprovement >= Options.Patience)
+        bool plateau = s.EpochsSinceImprovement >= Options.Patience;
+        bool annealFromHere = Options.AnnealEpochs > 0 && epoch == Options.MaxEpochs - Options.AnnealEpochs;
+        if (s.Reductions < Options.MaxReductions && (plateau || annealFromHere))
         {
-            if (s.Reductions < Options.MaxReductions)
-            {
-                // The wait starts again so the new rate gets its full patience.
-                s = s with { LearningRate = s.LearningRate / Options.Factor, Reductions = s.Reductions + 1, EpochsSinceImprovement = 0 };
-                decision = ScheduleDecision.Reduced;
-            }
-            else
-            {
-                s = s with { Stop = ScheduleStop.Plateau };
-            }
+            // The wait starts again so the new rate gets its full patience.
+            s = s with { LearningRate = s.LearningRate / Options.Factor, Reductions = s.Reductions + 1, EpochsSinceImprovement = 0 };
+            decision = plateau ? ScheduleDecision.Reduced : ScheduleDecision.Annealed;
+        }
+        else if (plateau)
+        {
+            s = s with { Stop = ScheduleStop.Plateau };
         }
         if (s.Stop == ScheduleStop.None && epoch >= Options.MaxEpochs) s = s with { Stop = ScheduleStop.EpochLimit };
         State = s;

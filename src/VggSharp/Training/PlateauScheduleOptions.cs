@@ -30,6 +30,13 @@ public sealed record PlateauScheduleOptions
     /// <summary>Training stops after this many epochs whatever the accuracy. Default 74, as the paper's.</summary>
     public int MaxEpochs { get; init; } = 74;
 
+    /// <summary>
+    /// The last this-many epochs before <see cref="MaxEpochs"/> run at a rate divided once more, unless the plateau rule
+    /// divides it at that same epoch or no reduction is left, so that a run its epoch limit cuts short still ends on
+    /// a lowered rate. Default 0: the paper's rule alone.
+    /// </summary>
+    public int AnnealEpochs { get; init; }
+
     /// <summary>Checks the values.</summary>
     public void Validate()
     {
@@ -39,5 +46,6 @@ public sealed record PlateauScheduleOptions
         if (!(MinImprovement >= 0 && MinImprovement < 1)) throw new ArgumentException($"The minimum improvement must be in [0, 1), got {MinImprovement}.");
         if (MaxReductions < 0) throw new ArgumentException($"The number of reductions must be non-negative, got {MaxReductions}.");
         if (MaxEpochs < 1) throw new ArgumentException($"The epoch limit must be at least 1, got {MaxEpochs}.");
+        if (AnnealEpochs < 0) throw new ArgumentException($"The number of annealed epochs must be non-negative, got {AnnealEpochs}.");
     }
 }

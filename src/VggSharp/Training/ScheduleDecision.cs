@@ -6,8 +6,11 @@ public enum ScheduleDecision
     /// <summary>Go on with the same learning rate.</summary>
     Continue,
 
-    /// <summary>The learning rate was divided; go on with the new one.</summary>
+    /// <summary>Validation accuracy stopped improving: the learning rate was divided; go on with the new one.</summary>
     Reduced,
+
+    /// <summary>The last epochs before the limit begin (<see cref="PlateauScheduleOptions.AnnealEpochs"/>): the learning rate was divided; go on with the new one.</summary>
+    Annealed,
 
     /// <summary>Stop training (see <see cref="LearningRateScheduleState.Stop"/> for why).</summary>
     Stop,

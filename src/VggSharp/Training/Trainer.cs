@@ -198,7 +198,7 @@ public static class Trainer
     private static PlateauScheduleOptions ScheduleOptions(TrainingOptions options) => new()
     {
         InitialLearningRate = options.LearningRate, Patience = options.Patience, MinImprovement = options.MinImprovement,
-        MaxReductions = options.MaxReductions, MaxEpochs = options.Epochs,
+        MaxReductions = options.MaxReductions, MaxEpochs = options.Epochs, AnnealEpochs = options.AnnealEpochs,
     };
 
     /// <summary>Fine-tunes from a model of the same configuration (all weights) or warm-starts from a shallower one (the paper's).</summary>

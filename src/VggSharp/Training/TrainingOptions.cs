@@ -65,7 +65,7 @@ public sealed record TrainingOptions
     public float WeightDecay { get; init; } = 5e-4f;
 
     /// <summary>Epochs without a validation improvement before the learning rate is divided by 10.</summary>
-    public int Patience { get; init; } = 1;
+    public int Patience { get; init; } = 2;
 
     /// <summary>
     /// The gain in validation top-1 accuracy (a fraction) that counts as an improvement. Half a point by default: on a
@@ -77,7 +77,14 @@ public sealed record TrainingOptions
     public int MaxReductions { get; init; } = 3;
 
     /// <summary>The epoch limit.</summary>
-    public int Epochs { get; init; } = 8;
+    public int Epochs { get; init; } = 11;
+
+    /// <summary>
+    /// The last this-many epochs before the limit run at a rate divided once more (unless the plateau rule just did).
+    /// Two by default: the main job's epoch limit comes before the plateau rule would divide the rate, and a tenth of
+    /// the rate gains the most in the first two epochs at it. 0 leaves the paper's plateau rule alone.
+    /// </summary>
+    public int AnnealEpochs { get; init; } = 2;
 
     /// <summary>
     /// How new weights are drawn. Glorot by default: the paper notes it trains deep nets without pre-training, and
@@ -117,6 +124,7 @@ public sealed record TrainingOptions
         if (BatchSize < 1) throw new ArgumentException($"Batch size must be at least 1, got {BatchSize}.");
         if (MicroBatchSize is < 1) throw new ArgumentException($"Micro-batch size must be at least 1, got {MicroBatchSize}.");
         if (Epochs < 1) throw new ArgumentException($"Epochs must be at least 1, got {Epochs}.");
+        if (AnnealEpochs < 0) throw new ArgumentException($"The number of annealed epochs must be non-negative, got {AnnealEpochs}.");
         if (!(LearningRate > 0) || !double.IsFinite(LearningRate)) throw new ArgumentException($"The learning rate must be positive, got {LearningRate}.");
         if (ScaleMin < InputSize) throw new ArgumentException($"The training scale {ScaleMin} is smaller than the {InputSize}x{InputSize} crop.");
         if (ScaleMax < ScaleMin) throw new ArgumentException($"The largest scale {ScaleMax} is below the smallest {ScaleMin}.");

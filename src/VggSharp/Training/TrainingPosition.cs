@@ -7,8 +7,8 @@ namespace VggSharp.Training;
 /// whole random state of a run.
 /// </summary>
 /// <param name="Epoch">The zero-based epoch in progress, which is also the number of epochs completed.</param>
-/// <param name="StepInEpoch">The steps of that epoch already done (0 at an epoch boundary).</param>
-/// <param name="GlobalStep">The steps done since the start of training.</param>
+/// <param name="StepInEpoch">The batches of that epoch already done (0 at an epoch boundary), including any none of whose images could be read.</param>
+/// <param name="GlobalStep">The optimisation steps done since the start of training.</param>
 /// <param name="SamplesSeen">The training images processed since the start of training.</param>
 public sealed record TrainingPosition(
     [property: JsonPropertyName("epoch")] int Epoch,

@@ -120,6 +120,8 @@ internal sealed class TrainingRun : IDisposable
                 _metrics?.Append(metrics);
                 _progress.EndEpoch(metrics);
                 if (decision == ScheduleDecision.Reduced) _progress.Message($"Validation accuracy stopped improving: learning rate now {_schedule.LearningRate:G3}.");
+                if (decision == ScheduleDecision.Annealed)
+                    _progress.Message($"The last {_schedule.Options.AnnealEpochs} epochs run at a lower rate: learning rate now {_schedule.LearningRate:G3}.");
                 _position = _position with { Epoch = _position.Epoch + 1, StepInEpoch = 0 };
                 _epoch = EpochProgress.Empty;
                 KeepReplicasIdentical();
@@ -175,10 +177,10 @@ internal sealed class TrainingRun : IDisposable
                 double loss = lossSum / images;
                 if (!double.IsFinite(loss))
                     throw new TrainingDivergedException(
-                        $"the loss became {loss} at epoch {epochIndex + 1}, step {_position.StepInEpoch + 1}; the last good checkpoint is kept in {_options.OutputDirectory}. Try a smaller --lr.");
+                        $"the loss became {loss} at epoch {epochIndex + 1}, step {batch.Number + 1}; the last good checkpoint is kept in {_options.OutputDirectory}. Try a smaller --lr.");
                 _optimizer.Step(learningRate);
                 steps++;
-                _position = _position with { StepInEpoch = _position.StepInEpoch + 1, GlobalStep = _position.GlobalStep + 1, SamplesSeen = _position.SamplesSeen + images };
+                _position = _position with { GlobalStep = _position.GlobalStep + 1, SamplesSeen = _position.SamplesSeen + images };
                 _epoch = _epoch with
                 {
                     LossSum = _epoch.LossSum + lossSum, Correct = _epoch.Correct + correct, Images = _epoch.Images + images,
@@ -186,6 +188,9 @@ internal sealed class TrainingRun : IDisposable
                 };
                 _progress.Step(images, loss, correct);
             }
+            // A batch none of whose images could be read still counts as done, or a resume would take it again and
+            // every later batch one place late.
+            _position = _position with { StepInEpoch = batch.Number + 1 };
             // Checkpoints are taken only between steps, so a resumed run repeats nothing and skips nothing.
             if (stopRequested) throw new OperationCanceledException("Training was asked to stop.", cancellation);
             if (Stopwatch.GetElapsedTime(_lastCheckpointTimestamp).TotalSeconds >= _options.CheckpointSeconds) SaveCheckpoint();

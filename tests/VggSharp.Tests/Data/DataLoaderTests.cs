@@ -104,6 +104,21 @@ public class DataLoaderTests
     }
 
     [Fact]
+    public void TheRestOfAnEpochWithOnlyBadImagesIsNotAnUnreadableDataSet()
+    {
+        // One good image of four in batches of one; a resumed run may start in an epoch after that image's batch.
+        var dataset = new SyntheticDataset(4, 1, 2, 3);
+        var options = new DataLoaderOptions { BatchSize = 1 };
+        using var loader = new DataLoader(dataset, new KeyedTransform(), options);
+        var (epoch, goodBatch) = Enumerable.Range(0, 10).Select(e => (e, Collect(loader, e).Single().Number)).First(p => p.Item2 < 3);
+
+        using var resumed = new DataLoader(dataset, new KeyedTransform(), options);
+        var bad = new List<BadImage>();
+        Assert.Empty(Collect(resumed, epoch, goodBatch + 1, bad));
+        Assert.Equal(3 - goodBatch, bad.Count);
+    }
+
+    [Fact]
     public void AFailingTransformStopsTheEpochWithItsMessage()
     {
         using var loader = new DataLoader(new SyntheticDataset(40), new KeyedTransform(image => image.Pixels[0] == 33), new DataLoaderOptions { BatchSize = 5, Workers = 2 });

@@ -112,6 +112,45 @@ public class LearningRateScheduleTests
     }
 
     [Fact]
+    public void AnnealingDividesTheRateForTheLastEpochsOfAnImprovingRun()
+    {
+        var schedule = new LearningRateSchedule(new PlateauScheduleOptions { MaxEpochs = 6, AnnealEpochs = 2 });
+
+        var (decisions, rates) = Run(schedule, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6);
+
+        Assert.Equal([ScheduleDecision.Continue, ScheduleDecision.Continue, ScheduleDecision.Continue, ScheduleDecision.Annealed,
+                      ScheduleDecision.Continue, ScheduleDecision.Stop], decisions);
+        Assert.Equal([0.01, 0.01, 0.01, 0.001, 0.001, 0.001], rates, new ToleranceComparer(1e-15));
+        Assert.Equal(ScheduleStop.EpochLimit, schedule.State.Stop);
+    }
+
+    [Fact]
+    public void AnnealingAtAPlateauDividesOnlyOnce()
+    {
+        var schedule = new LearningRateSchedule(new PlateauScheduleOptions { MaxEpochs = 5, AnnealEpochs = 2, Patience = 1 });
+
+        var (decisions, rates) = Run(schedule, 0.5, 0.6, 0.55);
+
+        Assert.Equal([ScheduleDecision.Continue, ScheduleDecision.Continue, ScheduleDecision.Reduced], decisions);
+        Assert.Equal(0.001, rates[^1], 1e-15);
+        Assert.Equal(1, schedule.State.Reductions);
+    }
+
+    [Fact]
+    public void AnnealingNeedsAReductionLeftAndAnEpochToStartFrom()
+    {
+        // No reduction left: the run goes on at its rate (annealing never stops it).
+        var exhausted = new LearningRateSchedule(new PlateauScheduleOptions { MaxEpochs = 4, AnnealEpochs = 2, MaxReductions = 0 });
+        Assert.Equal([ScheduleDecision.Continue, ScheduleDecision.Continue, ScheduleDecision.Continue, ScheduleDecision.Stop],
+            Run(exhausted, 0.1, 0.2, 0.3, 0.4).Decisions);
+        Assert.Equal(0.01, exhausted.LearningRate);
+
+        // As many annealed epochs as the limit: there is no epoch before them to divide the rate at.
+        var wholeRun = new LearningRateSchedule(new PlateauScheduleOptions { MaxEpochs = 2, AnnealEpochs = 2 });
+        Assert.All(Run(wholeRun, 0.1, 0.2).Rates, r => Assert.Equal(0.01, r));
+    }
+
+    [Fact]
     public void StateRoundTripsThroughJsonAndResumesTheSameSequence()
     {
         var options = new PlateauScheduleOptions { Patience = 2, MinImprovement = 0.001 };
@@ -146,6 +185,7 @@ public class LearningRateScheduleTests
         Assert.Throws<ArgumentException>(() => new LearningRateSchedule(new PlateauScheduleOptions { Patience = 0 }));
         Assert.Throws<ArgumentException>(() => new LearningRateSchedule(new PlateauScheduleOptions { InitialLearningRate = 0 }));
         Assert.Throws<ArgumentException>(() => new LearningRateSchedule(new PlateauScheduleOptions { MaxEpochs = 0 }));
+        Assert.Throws<ArgumentException>(() => new LearningRateSchedule(new PlateauScheduleOptions { AnnealEpochs = -1 }));
     }
 
     private sealed class ToleranceComparer(double tolerance) : IEqualityComparer<double>

@@ -1,5 +1,7 @@
 using System.Text.Json;
 using VggSharp.Interop;
+using VggSharp.Tests.Cli;
+using VggSharp.Tests.Data;
 using VggSharp.Training;
 using Xunit;
 
@@ -81,6 +83,42 @@ public class TrainerTests : IDisposable
         Assert.Equal(File.ReadAllLines(Path.Combine(straight.RunDirectory, "metrics.jsonl")).Length,
             File.ReadAllLines(Path.Combine(resumed.RunDirectory, "metrics.jsonl")).Length);
         Assert.Equal(straight.ValidationTop1Error, resumed.ValidationTop1Error);
+    }
+
+    [Fact]
+    public void AResumeAfterABatchOfOnlyBadImagesTakesNoBatchTwice()
+    {
+        // Batches of one image from a folder where every other image is a truncated PNG: half the batches have
+        // nothing to learn from, and stops fall after them.
+        string data = Path.Combine(_root, "half-bad");
+        int seed = 0;
+        foreach (string split in new[] { "train", "val" })
+        foreach (string label in new[] { "dark", "light" })
+        {
+            string folder = Path.Combine(data, split, label);
+            Directory.CreateDirectory(folder);
+            for (int i = 0; i < 6; i++)
+            {
+                string path = Path.Combine(folder, $"{i}.png");
+                if (split == "train" && i % 2 == 1) File.WriteAllBytes(path, [137, 80, 78, 71, 13, 10, 26, 10, 0, 0]);
+                else TestPng.Write(path, ResamplerTests.Noise(18, 18, 3, seed++));
+            }
+        }
+        TrainingOptions Options(string name) => Small(name, limit: 12, epochs: 2) with
+        {
+            Data = data, Configuration = "8,M,16,M", BatchSize = 1, LearningRate = 0.01, Limit = null, ValidationLimit = null,
+        };
+        var straight = Trainer.Train(Options("straight-bad"), Quiet());
+
+        foreach (int stopAfterSteps in new[] { 2, 5 })
+        {
+            var options = Options($"interrupted-bad-{stopAfterSteps}");
+            using var cancel = new CancellationTokenSource();
+            Assert.ThrowsAny<OperationCanceledException>(() =>
+                Trainer.Train(options, Quiet(new CancelAfterSteps(cancel, stopAfterSteps), everySteps: 1), cancel.Token));
+            var resumed = Trainer.Resume(options.OutputDirectory, Quiet());
+            Assert.Equal(Weights(straight.ModelPath), Weights(resumed.ModelPath));
+        }
     }
 
     [Fact]
