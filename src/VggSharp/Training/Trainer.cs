@@ -57,16 +57,18 @@ public static class Trainer
         int channels = options.InputChannels ?? (train is IdxDataset ? 1 : 3);
         progress.Message($"Data: {train.Count} training and {validation.Count} validation images, {train.ClassNames.Count} classes.");
         var statistics = ChannelStatistics.Compute(train, channels, maxImages: 20_000, bad => progress.Message($"skipped {bad.Source}: {bad.Reason}"));
+        var source = options.InitFrom is null ? null : WeightsFile.ReadOptions(options.InitFrom);
         var model = VggModel.Create(new VggOptions
         {
             Configuration = options.Configuration, Classes = train.ClassNames.Count, InputChannels = channels, InputSize = options.InputSize,
             WidthMultiplier = options.Width, Head = options.Head, HiddenUnits = options.HiddenUnits, Dropout = options.Dropout,
-            Preprocessing = statistics.ToMeanSubtraction(),
+            // The weights taken from another model expect its inputs (torchvision's normalisation, say), not this set's mean.
+            Preprocessing = source?.Preprocessing is { } inherited && inherited.Mean.Length == channels ? inherited : statistics.ToMeanSubtraction(),
         });
         try
         {
             model.Initialize(options.Init, options.Seed);
-            if (options.InitFrom is not null) StartFrom(model, options.InitFrom, progress);
+            if (source is not null) StartFrom(model, options.InitFrom!, source, progress);
             var optimizer = new SgdOptimizer(model.Network, new SgdOptions { Momentum = options.Momentum, WeightDecay = options.WeightDecay });
             Directory.CreateDirectory(options.OutputDirectory);
             new MetricsLog(options.OutputDirectory).DropAfter(0);
@@ -201,19 +203,23 @@ public static class Trainer
         MaxReductions = options.MaxReductions, MaxEpochs = options.Epochs, AnnealEpochs = options.AnnealEpochs,
     };
 
-    /// <summary>Fine-tunes from a model of the same configuration (all weights) or warm-starts from a shallower one (the paper's).</summary>
-    private static void StartFrom(VggModel model, string path, ProgressReporter progress)
+    /// <summary>
+    /// Fine-tunes from a model of the same configuration (all weights) or warm-starts from a shallower one (the paper's);
+    /// <paramref name="sourceOptions"/> is what the file says of itself.
+    /// </summary>
+    private static void StartFrom(VggModel model, string path, VggOptions sourceOptions, ProgressReporter progress)
     {
+        string inputs = model.Options.Preprocessing == sourceOptions.Preprocessing ? "; its input preprocessing is kept" : "";
         // The header says which case this is, so the weights are read once either way.
-        if (VggConfiguration.Parse(WeightsFile.ReadOptions(path).Configuration).Name == model.Configuration.Name)
+        if (VggConfiguration.Parse(sourceOptions.Configuration).Name == model.Configuration.Name)
         {
             WeightsFile.LoadInto(model, path);
-            progress.Message($"Fine-tuning from {path}.");
+            progress.Message($"Fine-tuning from {path}{inputs}.");
             return;
         }
         using var source = WeightsFile.Load(path);
         var copied = WarmStart.Apply(model, source);
-        progress.Message($"Warm start from {path} ({source.Configuration.Name}): {string.Join(", ", copied)}.");
+        progress.Message($"Warm start from {path} ({source.Configuration.Name}): {string.Join(", ", copied)}{inputs}.");
     }
 
     private static T Read<T>(Checkpoint checkpoint, string key)

@@ -122,6 +122,35 @@ public class TrainerTests : IDisposable
     }
 
     [Fact]
+    public void FineTuningKeepsTheSourceModelsInputPreprocessing()
+    {
+        // A model trained elsewhere with its own normalisation (0-1 pixels, a mean and a std, as torchvision's).
+        var tuned = Small("tuned", limit: 128, epochs: 1);
+        var preprocessing = new VggSharp.Models.Preprocessing(1f / 255, [0.3f], [0.2f]);
+        string sourcePath = Path.Combine(_root, "source.safetensors");
+        Directory.CreateDirectory(_root);
+        using (var source = VggSharp.Models.VggModel.Create(new VggSharp.Models.VggOptions
+               {
+                   Configuration = tuned.Configuration, Classes = 10, InputChannels = 1, InputSize = tuned.InputSize,
+                   WidthMultiplier = 1, Head = tuned.Head, HiddenUnits = tuned.HiddenUnits, Preprocessing = preprocessing,
+               }))
+        {
+            source.Initialize(VggSharp.Models.InitScheme.Kaiming, 5);
+            VggModelFile.Save(source, sourcePath);
+        }
+
+        var messages = new StringWriter();
+        var result = Trainer.Train(tuned with { InitFrom = sourcePath }, Quiet(messages));
+
+        using var model = VggModelFile.Load(result.ModelPath);
+        Assert.Equal(preprocessing, model.Options.Preprocessing);
+        Assert.Contains("its input preprocessing is kept", messages.ToString());
+        // Trained from scratch, the same run subtracts the training set's mean instead.
+        using var fresh = VggModelFile.Load(Trainer.Train(Small("fresh", limit: 128, epochs: 1), Quiet()).ModelPath);
+        Assert.NotEqual(preprocessing, fresh.Options.Preprocessing);
+    }
+
+    [Fact]
     public void AnExplodingLossStopsWithAClearMessageAndNoModel()
     {
         var options = Small("diverge", limit: 256, epochs: 1) with { LearningRate = 1e9, Init = VggSharp.Models.InitScheme.Glorot };
