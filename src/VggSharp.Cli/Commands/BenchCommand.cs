@@ -18,13 +18,9 @@ internal static class BenchCommand
 
     public static Command Create()
     {
-        var model = new ModelOptions(defaultConfiguration: "D");
-        var mode = new Option<string>("--mode")
-        {
-            Description = "train: forward, softmax cross-entropy, backward and SGD update (momentum 0.9, weight decay 5e-4); infer: forward in evaluation mode.",
-            DefaultValueFactory = _ => Defaults.Mode.ToString().ToLowerInvariant(),
-        };
-        mode.AcceptOnlyFromAmong(StringComparer.OrdinalIgnoreCase, [.. Enum.GetNames<BenchmarkMode>().Select(n => n.ToLowerInvariant())]);
+        var model = new ModelOptions(new VggOptions());
+        var mode = new EnumOption<BenchmarkMode>("--mode",
+            "train: forward, softmax cross-entropy, backward and SGD update (momentum 0.9, weight decay 5e-4); infer: forward in evaluation mode.", Defaults.Mode);
         Option<int> Count(string name, string description, int defaultValue) =>
             new(name) { Description = description, HelpName = "count", DefaultValueFactory = _ => defaultValue };
         var batch = Count("--batch", "Images per iteration.", Defaults.Batch);
@@ -36,7 +32,7 @@ internal static class BenchCommand
         var command = new Command("bench",
             "Time a training step or inference on random images: median images/s, GFLOP/s, the fraction of the FMA peak, and a per-layer breakdown.");
         model.AddTo(command);
-        foreach (Option option in (Option[])[mode, batch, warmup, iterations, threads, peak, json]) command.Options.Add(option);
+        foreach (Option option in (Option[])[mode.Option, batch, warmup, iterations, threads, peak, json]) command.Options.Add(option);
         command.SetAction((parseResult, cancellation) =>
         {
             int threadCount = parseResult.GetValue(threads);
@@ -52,7 +48,7 @@ internal static class BenchCommand
 
             var options = new ModelBenchmarkOptions
             {
-                Mode = Enum.Parse<BenchmarkMode>(parseResult.GetRequiredValue(mode), ignoreCase: true),
+                Mode = mode.Read(parseResult),
                 Batch = parseResult.GetValue(batch),
                 Warmup = parseResult.GetValue(warmup),
                 Iterations = parseResult.GetValue(iterations),

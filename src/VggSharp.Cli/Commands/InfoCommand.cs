@@ -10,7 +10,7 @@ internal static class InfoCommand
 {
     public static Command Create()
     {
-        var model = new ModelOptions();
+        var model = new ModelOptions(new VggOptions(), requireConfiguration: true);
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of a table." };
         var command = new Command("info",
             "Show a network's layers: output shape, parameters, multiply-adds and activation memory for one image, and the totals.");

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using VggSharp.Cli.Options;
 using VggSharp.Distributed;
 using VggSharp.Interop;
 using VggSharp.Models;
@@ -21,11 +22,12 @@ internal static class TrainCommand
         Option<T> Make<T>(string name, string description, string helpName, T defaultValue) =>
             new(name) { Description = description, HelpName = helpName, DefaultValueFactory = _ => defaultValue };
         var data = Make("--data", "fashion-mnist, or a folder with train/ (a subfolder per class) and val/ (the same, or flat with labels.txt).", "fashion-mnist|path", Defaults.Data);
-        var config = Make("--config", "Configuration: A, A-LRN, B, C, D, E, their -BN variants, vgg11..vgg19[_bn] or a layer string.", "name|layers", Defaults.Configuration);
-        var width = Make("--width", "Multiplies every convolution's channel count.", "multiplier", Defaults.Width);
-        var head = Make("--head", "The fully-connected head: paper (4096 hidden units) or small (512).", "paper|small", Defaults.Head.ToString().ToLowerInvariant());
-        var hidden = new Option<int?>("--hidden") { Description = "Hidden units of fc6 and fc7 [default: the head's].", HelpName = "units" };
-        var input = Make("--input", "The network's input (crop) size.", "pixels", Defaults.InputSize);
+        // Classes and channels come from the data (TrainingOptions.InputChannels: 1 for Fashion-MNIST, 3 for image folders).
+        var model = new ModelOptions(new VggOptions
+        {
+            Configuration = Defaults.Configuration, InputSize = Defaults.InputSize, WidthMultiplier = Defaults.Width, Head = Defaults.Head,
+            HiddenUnits = Defaults.HiddenUnits,
+        }, offerClassesAndChannels: false);
         var epochs = Make("--epochs", "The epoch limit.", "count", Defaults.Epochs);
         var batch = Make("--batch", "Images per optimisation step.", "count", Defaults.BatchSize);
         var microBatch = new Option<int?>("--micro-batch") { Description = "Images per forward/backward pass; larger batches accumulate gradients.", HelpName = "count" };
@@ -40,7 +42,7 @@ internal static class TrainCommand
         var scaleMin = Make("--scale-min", "The smallest S of scale jittering.", "S", Defaults.ScaleMin);
         var scaleMax = Make("--scale-max", "The largest S of scale jittering.", "S", Defaults.ScaleMax);
         var colourShift = Make("--colour-shift", "Standard deviation of the RGB colour shift (0 turns it off).", "sigma", Defaults.ColourShift);
-        var init = Make("--init", "Weight initialisation: paper (N(0, 0.01)), glorot or kaiming.", "paper|glorot|kaiming", Defaults.Init.ToString().ToLowerInvariant());
+        var init = new EnumOption<InitScheme>("--init", "Weight initialisation: paper (N(0, 0.01)), glorot or kaiming.", Defaults.Init);
         var initFrom = new Option<string?>("--init-from") { Description = "A trained model (VggSharp safetensors, a PyTorch .pth or a Caffe .caffemodel): the same configuration is fine-tuned, a shallower one warm-starts this one.", HelpName = "weights" };
         var seed = Make("--seed", "The seed every random choice derives from.", "n", Defaults.Seed);
         var limit = new Option<int?>("--limit") { Description = "Train on the first N training images only.", HelpName = "N" };
@@ -52,8 +54,10 @@ internal static class TrainCommand
         var bucketSize = Make("--bucket-mb", "Under mpirun: the gradient bucket, in MiB, summed across ranks by one operation.", "MiB", (double)GradientReducer.DefaultBucketBytes / (1 << 20));
 
         var command = new Command("train", "Train a VGG network with the paper's recipe (section 3.1). With no options: VGG-16-BN at width 0.25 on Fashion-MNIST.");
-        foreach (Option option in (Option[])[data, config, width, head, hidden, input, epochs, batch, microBatch, lr, momentum, weightDecay, dropout, patience, minImprovement,
-                     anneal, scale, scaleMin, scaleMax, colourShift, init, initFrom, seed, limit, validationLimit, workers, output, resume, mpiTimeout, bucketSize])
+        command.Options.Add(data);
+        model.AddTo(command);
+        foreach (Option option in (Option[])[epochs, batch, microBatch, lr, momentum, weightDecay, dropout, patience, minImprovement,
+                     anneal, scale, scaleMin, scaleMax, colourShift, init.Option, initFrom, seed, limit, validationLimit, workers, output, resume, mpiTimeout, bucketSize])
             command.Options.Add(option);
 
         command.SetAction(parseResult =>
@@ -95,16 +99,17 @@ internal static class TrainCommand
                 else
                 {
                     int? fixedScale = parseResult.GetValue(scale);
+                    var architecture = model.Read(parseResult);
                     var options = new TrainingOptions
                     {
-                        Data = parseResult.GetValue(data)!, Configuration = parseResult.GetValue(config)!, Width = parseResult.GetValue(width),
-                        Head = ParseEnum<VggHead>(parseResult.GetValue(head)!, "--head"), HiddenUnits = parseResult.GetValue(hidden),
-                        InputSize = parseResult.GetValue(input), Epochs = parseResult.GetValue(epochs), BatchSize = parseResult.GetValue(batch),
+                        Data = parseResult.GetValue(data)!, Configuration = architecture.Configuration, Width = architecture.WidthMultiplier,
+                        Head = architecture.Head, HiddenUnits = architecture.HiddenUnits, InputSize = architecture.InputSize,
+                        Epochs = parseResult.GetValue(epochs), BatchSize = parseResult.GetValue(batch),
                         MicroBatchSize = parseResult.GetValue(microBatch), LearningRate = parseResult.GetValue(lr), Momentum = parseResult.GetValue(momentum),
                         WeightDecay = parseResult.GetValue(weightDecay), Dropout = parseResult.GetValue(dropout), Patience = parseResult.GetValue(patience),
                         MinImprovement = parseResult.GetValue(minImprovement), AnnealEpochs = parseResult.GetValue(anneal),
                         ScaleMin = fixedScale ?? parseResult.GetValue(scaleMin), ScaleMax = fixedScale ?? parseResult.GetValue(scaleMax),
-                        ColourShift = parseResult.GetValue(colourShift), Init = ParseEnum<InitScheme>(parseResult.GetValue(init)!, "--init"),
+                        ColourShift = parseResult.GetValue(colourShift), Init = init.Read(parseResult),
                         InitFrom = parseResult.GetValue(initFrom), Seed = parseResult.GetValue(seed), Limit = parseResult.GetValue(limit),
                         ValidationLimit = parseResult.GetValue(validationLimit), LoaderWorkers = parseResult.GetValue(workers), OutputDirectory = runDirectory,
                     };
@@ -161,9 +166,4 @@ internal static class TrainCommand
         for (int n = 2; Checkpoint.Exists(candidate); n++) candidate = $"{preferred}-{n}";
         return candidate;
     }
-
-    private static T ParseEnum<T>(string text, string option) where T : struct, Enum =>
-        Enum.TryParse<T>(text, ignoreCase: true, out var value) && Enum.IsDefined(value)
-            ? value
-            : throw new ArgumentException($"{option} must be one of {string.Join(", ", Enum.GetNames<T>().Select(n => n.ToLowerInvariant()))}, got '{text}'.");
 }

@@ -10,8 +10,9 @@ namespace VggSharp.Benchmarking;
 /// <summary>
 /// Times a model's training step or inference on random images at its input size: warm-up iterations, then timed
 /// ones, each timed whole, with the network profiled (<see cref="LayerProfiler"/>) for the per-layer breakdown. The
-/// training step is the trainer's: clear the gradients, forward in training mode, <see cref="SoftmaxCrossEntropyLoss"/>,
-/// backward, <see cref="SgdOptimizer"/> step. It changes the model's weights (and batch-norm statistics).
+/// training step is the trainer's: clear the gradients, a <see cref="TrainingPass"/> (forward in training mode, softmax
+/// cross-entropy, backward), an <see cref="SgdOptimizer"/> step. It changes the model's weights (and batch-norm
+/// statistics).
 /// </summary>
 public static class ModelBenchmark
 {
@@ -25,10 +26,10 @@ public static class ModelBenchmark
         var network = model.Network;
         using var images = RandomImages(model.InputShape(options.Batch), options.Seed);
         int[] labels = [.. Enumerable.Range(0, options.Batch).Select(n => n % model.Options.Classes)];
-        using var loss = new SoftmaxCrossEntropyLoss(network.Backend);
+        using var pass = training ? new TrainingPass(model) : null;
         using var optimizer = training ? new SgdOptimizer(network, options.Sgd) : null;
 
-        long lossTicks = 0, updateTicks = 0;
+        long updateTicks = 0;
         void Iteration(long step)
         {
             if (!training)
@@ -37,13 +38,9 @@ public static class ModelBenchmark
                 return;
             }
             network.ZeroGradients();
-            var logits = model.Forward(images, new ForwardContext { Training = true, Seed = options.Seed, Step = step });
-            long start = Stopwatch.GetTimestamp();
-            float value = loss.Compute(logits, labels);
-            lossTicks += Stopwatch.GetTimestamp() - start;
+            float value = pass!.Run(images, labels, options.Seed, step);
             if (!float.IsFinite(value)) throw new TrainingDivergedException($"the loss became {value} at benchmark step {step + 1}.");
-            model.Backward(loss.Gradient);
-            start = Stopwatch.GetTimestamp();
+            long start = Stopwatch.GetTimestamp();
             optimizer!.Step(options.LearningRate);
             updateTicks += Stopwatch.GetTimestamp() - start;
         }
@@ -55,9 +52,10 @@ public static class ModelBenchmark
         }
         var seconds = new double[options.Iterations];
         IReadOnlyList<LayerTiming> timings;
+        var warmupLoss = pass?.LossTime ?? TimeSpan.Zero;
         using (var profiler = network.Profile())
         {
-            lossTicks = updateTicks = 0;
+            updateTicks = 0;
             for (int i = 0; i < options.Iterations; i++)
             {
                 cancellation.ThrowIfCancellationRequested();
@@ -78,7 +76,7 @@ public static class ModelBenchmark
             Seconds = seconds,
             FlopsPerIteration = FlopsPerIteration(model, options.Mode, options.Batch),
             Layers = layers,
-            Loss = Stopwatch.GetElapsedTime(0, lossTicks) / n,
+            Loss = ((pass?.LossTime ?? TimeSpan.Zero) - warmupLoss) / n,
             Update = Stopwatch.GetElapsedTime(0, updateTicks) / n,
         };
     }

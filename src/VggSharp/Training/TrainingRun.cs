@@ -6,7 +6,6 @@ using VggSharp.Data.Transforms;
 using VggSharp.Distributed;
 using VggSharp.Evaluation;
 using VggSharp.Interop;
-using VggSharp.Layers;
 using VggSharp.Models;
 using VggSharp.Tensors;
 
@@ -36,7 +35,7 @@ internal sealed class TrainingRun : IDisposable
     private readonly ProgressReporter _progress;
     private readonly DataLoader _trainLoader;
     private readonly EvaluationOptions _validationOptions;
-    private readonly SoftmaxCrossEntropyLoss _loss;
+    private readonly TrainingPass _pass;
     private readonly MetricsLog? _metrics;
     private readonly IReadOnlyList<string> _classNames;
     private readonly Dictionary<int, long[]> _sampleIndexBuffers = [];
@@ -81,7 +80,7 @@ internal sealed class TrainingRun : IDisposable
             Protocol = EvaluationProtocol.Center, Scales = [(options.ScaleMin + options.ScaleMax) / 2], BatchSize = _pieceSize,
             Limit = replica is null ? options.ValidationLimit : null, MaxDegreeOfParallelism = options.LoaderWorkers,
         };
-        _loss = new SoftmaxCrossEntropyLoss(model.Network.Backend);
+        _pass = new TrainingPass(model);
         _metrics = IsLeader ? new MetricsLog(options.OutputDirectory) : null;
     }
 
@@ -235,14 +234,11 @@ internal sealed class TrainingRun : IDisposable
             var input = count == batch.Count ? batch.Images : batch.Images.Items(start, count);
             try
             {
-                var context = new ForwardContext { Training = true, Seed = _options.Seed, Step = _position.GlobalStep, SampleIndices = indices };
                 var labels = batch.Labels.AsSpan(start, count);
-                float loss = _loss.Compute(_model.Forward(input, context), labels);
+                float loss = _pass.Run(input, labels, _options.Seed, _position.GlobalStep, indices, share: (float)count / images,
+                    layerFinished: pass == lastPass ? _replica?.LayerFinished : null);
                 lossSum += (double)loss * count;
-                correct += CountCorrect(_loss.Probabilities, labels);
-                // Each pass's loss is its own mean; weighting by its share makes the sum the whole batch's mean.
-                if (count != images) Scale(_loss.Gradient, (float)count / images);
-                _model.Network.Backward(_loss.Gradient, pass == lastPass ? _replica?.LayerFinished : null);
+                correct += CountCorrect(_pass.Probabilities, labels);
             }
             finally
             {
@@ -258,12 +254,6 @@ internal sealed class TrainingRun : IDisposable
     {
         if (!_sampleIndexBuffers.TryGetValue(count, out var buffer)) _sampleIndexBuffers[count] = buffer = new long[count];
         return buffer;
-    }
-
-    private static void Scale(Tensor tensor, float factor)
-    {
-        var span = tensor.Span;
-        for (int i = 0; i < span.Length; i++) span[i] *= factor;
     }
 
     private static int CountCorrect(Tensor probabilities, ReadOnlySpan<int> labels)
@@ -343,7 +333,7 @@ internal sealed class TrainingRun : IDisposable
     public void Dispose()
     {
         _trainLoader.Dispose();
-        _loss.Dispose();
+        _pass.Dispose();
         _optimizer.Dispose();
         _model.Dispose();
     }

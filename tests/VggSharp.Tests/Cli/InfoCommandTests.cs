@@ -99,7 +99,7 @@ public class InfoCommandTests
     [InlineData("Width multiplier", "info --config D --width 0")]
     [InlineData("'--bogus'", "info --config D --bogus")]
     [InlineData("'--config' is required", "info")]
-    [InlineData("'big'", "info --config D --head big")]
+    [InlineData("--head must be one of paper, small, got 'big'", "info --config D --head big")]
     [InlineData("bad token 'X'", "info --config 64,X")]
     [InlineData("'frob'", "frob")]
     [InlineData("Required command", "")]

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.RegularExpressions;
 using VggSharp.Interop;
 using Xunit;
 
@@ -52,6 +53,36 @@ public class TrainCommandTests : IDisposable
         Assert.NotEqual(0, result.ExitCode);
         Assert.Single(result.ErrorLines);
         Assert.StartsWith("error:", result.ErrorLines[0]);
+    }
+
+    [Fact]
+    public void HelpShowsTheMainJobsArchitectureAndLeavesClassesAndChannelsToTheData()
+    {
+        var help = CliRunner.Run("train", "--help");
+
+        Assert.Equal(0, help.ExitCode);
+        // An option's entry up to the next option's line, on one line however the help wraps it.
+        string Entry(string option) => Regex.Replace(Regex.Match(help.Output, $@"^ *(-\w, )?{option} .*?(?=^ *-|\z)",
+            RegexOptions.Multiline | RegexOptions.Singleline).Value, @"\s+", " ");
+        Assert.EndsWith("[default: D-BN] ", Entry("--config"));
+        Assert.EndsWith("[default: 0.25] ", Entry("--width"));
+        Assert.EndsWith("[default: small] ", Entry("--head"));
+        Assert.EndsWith("[default: 32] ", Entry("--input"));
+        Assert.EndsWith("[default: glorot] ", Entry("--init"));
+        Assert.DoesNotContain("--classes", help.Output);
+        Assert.DoesNotContain("--channels", help.Output);
+    }
+
+    [Theory]
+    [InlineData("--head must be one of paper, small, got 'big'.", "--head", "big")]
+    [InlineData("--init must be one of paper, glorot, kaiming, got '2'.", "--init", "2")]
+    public void ABadChoiceNamesTheOptionAndItsValues(string expected, string option, string value)
+    {
+        var result = CliRunner.Run(Small(Path.Combine(_root, "bad"), option, value));
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(expected, Assert.Single(result.ErrorLines));
+        Assert.False(Directory.Exists(Path.Combine(_root, "bad")));
     }
 
     [Fact]
