@@ -4,16 +4,16 @@ namespace VggSharp.Interop;
 
 /// <summary>
 /// An open weights file of any format, validated on opening: its tensors by torchvision key, with element types and
-/// shapes checked against the bytes the file has, ready to be read one by one into a model's memory. Implemented by
-/// <see cref="SafetensorsReader"/> and <see cref="PyTorch.PyTorchFile"/>; <see cref="WeightsFile.Open"/> picks one by
-/// the file's content.
+/// shapes checked against the bytes the file has, ready to be read one by one into a model's memory, and what the file
+/// says of its model beyond them. Implemented by <see cref="SafetensorsReader"/>, <see cref="PyTorch.PyTorchFile"/> and
+/// <see cref="Caffe.CaffeModelReader"/>; <see cref="WeightsFile.Open"/> picks one by the file's content or extension.
 /// </summary>
 public interface IWeightsSource : IDisposable
 {
     /// <summary>The file.</summary>
     string Path { get; }
 
-    /// <summary>The format's name for messages: "safetensors", "PyTorch zip", "PyTorch legacy".</summary>
+    /// <summary>The format's name for messages: "safetensors", "PyTorch zip", "PyTorch legacy", "Caffe".</summary>
     string FormatName { get; }
 
     /// <summary>The tensors, in the file's order.</summary>
@@ -22,8 +22,24 @@ public interface IWeightsSource : IDisposable
     /// <summary>String metadata; VggSharp's files describe their model under "vggsharp.*" keys. Empty when the format has none.</summary>
     IReadOnlyDictionary<string, string> Metadata { get; }
 
-    /// <summary>The preprocessing the format implies when its metadata does not say (torchvision's for PyTorch files), or null.</summary>
+    /// <summary>The preprocessing the format implies when the file does not say (torchvision's for PyTorch files), or null.</summary>
     Preprocessing? Preprocessing { get; }
+
+    /// <summary>
+    /// The model the file describes itself, or null when its keys and shapes are all it has (a torchvision state_dict,
+    /// whose model <see cref="WeightsFile"/> then infers): a VggSharp file's metadata, or a Caffe model's layers, which
+    /// state what a state_dict cannot show (the LRN's parameters, Caffe's preprocessing). A malformed description is a
+    /// <see cref="WeightsFormatException"/>.
+    /// </summary>
+    VggOptions? DescribeModel();
+
+    /// <summary>
+    /// Checks <paramref name="options"/>, which a caller gives for this file, against what the file says of its model (a
+    /// VggSharp file its configuration, a Caffe model every layer), and returns them completed with what the file states and
+    /// they leave unsaid (a Caffe model's preprocessing). Another network is a <see cref="WeightsFormatException"/> that
+    /// names the difference; keys and shapes are checked when loading whatever this says.
+    /// </summary>
+    VggOptions Match(VggOptions options);
 
     /// <summary>
     /// The bytes the file's distinct tensor data would occupy loaded into a model (float32 and int64): the most state

@@ -44,6 +44,16 @@ public sealed class SafetensorsReader : IWeightsSource
     /// <summary>The tensors' bytes as float32 and int64; the header's validation guarantees they do not overlap.</summary>
     public long LoadedDataLength => Header.Tensors.Sum(t => t.ElementCount * WeightsTensor.LoadedElementSize(t.DataType));
 
+    /// <summary>The model a VggSharp file's metadata describes, or null for a file without it (a state_dict).</summary>
+    public VggOptions? DescribeModel() => ModelMetadata.IsPresent(Metadata) ? ModelMetadata.ToOptions(Metadata, Path) : null;
+
+    /// <summary>A VggSharp file must be for the configuration of <paramref name="options"/>; the rest is checked by the tensors' shapes.</summary>
+    public VggOptions Match(VggOptions options)
+    {
+        WeightsFile.CheckConfiguration(Path, ModelMetadata.ConfigurationName(Metadata), VggConfiguration.Parse(options.Configuration).Name);
+        return options;
+    }
+
     /// <inheritdoc />
     public WeightsTensor? Find(string name) => Header.Find(name);
 

@@ -10,10 +10,9 @@ namespace VggSharp.Interop;
 /// <summary>
 /// The one entry point for weights files of every format: <see cref="Detect"/> tells the format by the file's first
 /// bytes (or, for formats without magic bytes, its extension), <see cref="Open"/> opens the matching reader as an
-/// <see cref="IWeightsSource"/>, and <see cref="Load(string, WeightsLoadOptions?, IBackend?)"/> builds the model: from
-/// a VggSharp file's metadata, from what the keys and shapes of a torchvision state_dict imply, or from the layers of a
-/// Caffe model (read whole by <see cref="CaffeModelReader"/>, whose layers, not tensor keys, describe the network).
-/// <see cref="Convert"/> saves any of them as a VggSharp safetensors file or exports it to ONNX.
+/// <see cref="IWeightsSource"/>, and <see cref="Load(string, WeightsLoadOptions?, IBackend?)"/> builds the model the
+/// file describes (a VggSharp file's metadata, a Caffe model's layers) or, for a torchvision state_dict, the one its
+/// keys and shapes imply. <see cref="Convert"/> saves any of them as a VggSharp safetensors file or exports it to ONNX.
 /// </summary>
 public static class WeightsFile
 {
@@ -34,25 +33,21 @@ public static class WeightsFile
             "not a weights file VggSharp knows: neither safetensors nor a PyTorch file by its content, and its extension is not .safetensors, .pth, .pt, .caffemodel or .onnx");
     }
 
-    /// <summary>
-    /// Opens <paramref name="path"/> with the reader for its format, validating its layout: safetensors and PyTorch
-    /// files, whose tensors carry torchvision's keys. Caffe models are read whole by <see cref="Load(string, WeightsLoadOptions?, IBackend?)"/>.
-    /// </summary>
+    /// <summary>Opens <paramref name="path"/> with the reader for its format, validating its layout; no weights are read.</summary>
     public static IWeightsSource Open(string path) => Detect(path) switch
     {
         WeightsFormat.Safetensors => SafetensorsReader.Open(path),
         WeightsFormat.PyTorch => PyTorchFile.Open(path),
-        WeightsFormat.Caffe => throw new WeightsFormatException(path, "a Caffe model has no torchvision keys to list; load it with WeightsFile.Load or CaffeModelReader"),
-        _ => throw OnnxIsNotRead(path),
+        WeightsFormat.Caffe => CaffeModelReader.Open(path),
+        _ => throw new WeightsFormatException(path, "ONNX files are written by VggSharp (vggsharp convert IN model.onnx), not read"),
     };
 
     /// <summary>
-    /// The options of the model <paramref name="path"/> holds: a VggSharp file's metadata (which <paramref name="options"/>
+    /// The options of the model <paramref name="path"/> holds: the one the file describes (which <paramref name="options"/>
     /// must agree with), or else what its keys and shapes imply, with every value <paramref name="options"/> gives taking precedence.
     /// </summary>
     public static VggOptions ReadOptions(string path, WeightsLoadOptions? options = null)
     {
-        if (IsCaffe(path)) return CaffeOptions(path, options ?? new WeightsLoadOptions());
         using var source = Open(path);
         return OptionsOf(source, options ?? new WeightsLoadOptions());
     }
@@ -60,45 +55,34 @@ public static class WeightsFile
     /// <summary>Builds the model <paramref name="path"/> holds (see <see cref="ReadOptions"/>) and loads its weights.</summary>
     public static VggModel Load(string path, WeightsLoadOptions? options = null, IBackend? backend = null)
     {
-        if (IsCaffe(path)) return CaffeModelReader.Load(path, CaffeOptions(path, options ?? new WeightsLoadOptions()), backend);
         using var source = Open(path);
         return StateLoader.Build(source, OptionsOf(source, options ?? new WeightsLoadOptions()), backend);
     }
 
-    /// <summary>Builds a model from <paramref name="options"/> and loads the weights of <paramref name="path"/>, in any format, into it.</summary>
+    /// <summary>
+    /// Builds a model from <paramref name="options"/> and loads the weights of <paramref name="path"/>, in any format,
+    /// into it; what the file says of its model must agree (<see cref="IWeightsSource.Match"/>).
+    /// </summary>
     public static VggModel Load(string path, VggOptions options, IBackend? backend = null)
     {
-        var configuration = options.Validate();
-        if (IsCaffe(path)) return CaffeModelReader.Load(path, options, backend);
+        options.Validate(); // invalid options are the caller's error, whatever the file
         using var source = Open(path);
-        CheckConfiguration(source, configuration.Name);
-        return StateLoader.Build(source, options, backend);
+        return StateLoader.Build(source, source.Match(options), backend);
     }
 
     /// <summary>Loads the weights of <paramref name="path"/>, in any format, into <paramref name="model"/>; on any error the model is left as it was.</summary>
     public static void LoadInto(VggModel model, string path)
     {
-        if (IsCaffe(path))
-        {
-            // Read into a model of the same description first, so a bad file leaves this one untouched.
-            using var loaded = CaffeModelReader.Load(path, model.Options, model.Network.Backend);
-            var entries = model.State().ToDictionary(e => e.Key);
-            foreach (var entry in loaded.State()) entry.Bytes.CopyTo(entries[entry.Key].Bytes);
-            return;
-        }
         using var source = Open(path);
-        CheckConfiguration(source, model.Configuration.Name);
+        source.Match(model.Options);
         StateLoader.LoadInto(model, source);
     }
 
     /// <summary>The class names the file stores (VggSharp files may), or null.</summary>
     public static IReadOnlyList<string>? ReadClassNames(string path)
     {
-        if (IsCaffe(path)) return null;
         using var source = Open(path);
-        return StateLoader.IsVggSharpFile(source)
-            ? ModelMetadata.ClassNames(source.Metadata, ModelMetadata.ToOptions(source.Metadata, path).Classes, path)
-            : null;
+        return source.DescribeModel() is { } model ? ModelMetadata.ClassNames(source.Metadata, model.Classes, path) : null;
     }
 
     /// <summary>
@@ -130,45 +114,22 @@ public static class WeightsFile
         _ => null,
     };
 
-    private static bool IsCaffe(string path) => Detect(path) switch
+    /// <summary>Refuses a file for configuration <paramref name="stored"/> (when known) where <paramref name="requested"/> was.</summary>
+    internal static void CheckConfiguration(string path, string? stored, string requested)
     {
-        WeightsFormat.Caffe => true,
-        WeightsFormat.Onnx => throw OnnxIsNotRead(path),
-        _ => false,
-    };
-
-    private static WeightsFormatException OnnxIsNotRead(string path) =>
-        new(path, "ONNX files are written by VggSharp (vggsharp convert IN model.onnx), not read");
-
-    /// <summary>What the Caffe model's layers describe, with the configuration and input size the hints give, which the file must then match.</summary>
-    private static VggOptions CaffeOptions(string path, WeightsLoadOptions hints)
-    {
-        var options = CaffeModelReader.ReadOptions(path);
-        if (hints.Configuration is not null)
-        {
-            string requested = VggConfiguration.Parse(hints.Configuration).Name, stored = VggConfiguration.Parse(options.Configuration).Name;
-            if (requested != stored)
-                throw new WeightsFormatException(path, $"the file holds configuration {stored} but configuration {requested} was requested");
-        }
-        if (hints.InputSize is int size && size != options.InputSize)
-            throw new WeightsFormatException(path, $"the file's fc6 takes the features of a {options.InputSize}x{options.InputSize} input, not {size}x{size}");
-        return options;
+        if (stored is not null && stored != requested)
+            throw new WeightsFormatException(path, $"the file is for configuration {stored} but configuration {requested} was requested");
     }
 
+    /// <summary>The model the file describes, which the hints must agree with, or else the one its keys and shapes imply with the hints.</summary>
     private static VggOptions OptionsOf(IWeightsSource source, WeightsLoadOptions hints)
     {
-        if (!StateLoader.IsVggSharpFile(source)) return ConfigurationInference.Infer(source, hints);
-        var options = ModelMetadata.ToOptions(source.Metadata, source.Path);
-        if (hints.Configuration is not null) CheckConfiguration(source, VggConfiguration.Parse(hints.Configuration).Name);
+        if (source.DescribeModel() is not { } options) return ConfigurationInference.Infer(source, hints);
+        if (hints.Configuration is not null)
+            CheckConfiguration(source.Path, VggConfiguration.Parse(options.Configuration).Name, VggConfiguration.Parse(hints.Configuration).Name);
         if (hints.InputSize is int size && size != options.InputSize)
-            throw new WeightsFormatException(source.Path, $"the file's model takes {options.InputSize}x{options.InputSize} input, not {size}x{size}; an input size applies only to files without VggSharp metadata");
+            throw new WeightsFormatException(source.Path,
+                $"the file's model takes {options.InputSize}x{options.InputSize} input, not {size}x{size} (its fc6 is sized for {options.InputSize}x{options.InputSize}); a given input size applies only to state_dicts, which do not describe their model");
         return options;
-    }
-
-    private static void CheckConfiguration(IWeightsSource source, string requested)
-    {
-        string? stored = ModelMetadata.ConfigurationName(source.Metadata);
-        if (stored is not null && stored != requested)
-            throw new WeightsFormatException(source.Path, $"the file is for configuration {stored} but configuration {requested} was requested");
     }
 }

@@ -62,6 +62,39 @@ public class WeightsFileCaffeTests
         Assert.Equal(options, WeightsFile.ReadOptions(Fixture, new WeightsLoadOptions { Configuration = options.Configuration, InputSize = options.InputSize }));
     }
 
+    [Theory]
+    [InlineData("vgg_caffe_v1", new[] { 0, 3, 5 })] // 8,M,16,16,M: conv, relu, pool, conv, relu, conv, relu, pool
+    [InlineData("vgg_caffe_lrn", new[] { 0, 4 })] // 8,LRN,M,16,M: conv, relu, LRN, pool, conv, relu, pool
+    public void OpeningListsTheBlobsUnderTorchvisionsKeys(string fixture, int[] convolutions)
+    {
+        string path = CaffeModelReaderTests.Fixture(fixture);
+        using var model = CaffeModelReader.Load(path);
+        using var source = WeightsFile.Open(path);
+
+        Assert.Equal("Caffe", source.FormatName);
+        Assert.Equal(model.Options, source.DescribeModel());
+        Assert.Equal(
+            [.. convolutions.Select(i => $"features.{i}"), "classifier.0", "classifier.3", "classifier.6"],
+            source.Tensors.Where(t => t.Name.EndsWith(".weight", StringComparison.Ordinal)).Select(t => t.Name[..^".weight".Length]));
+        Assert.Equal(model.State().Select(e => (e.Key, string.Join(",", e.Shape))), source.Tensors.Select(t => (t.Name, string.Join(",", t.Shape))));
+        foreach (var entry in model.State())
+        {
+            var bytes = new byte[entry.Bytes.Length];
+            source.ReadTensor(source.Find(entry.Key)!, bytes);
+            Assert.True(entry.Bytes.SequenceEqual(bytes), entry.Key);
+        }
+    }
+
+    [Fact]
+    public void GivenOptionsWithoutPreprocessingGetCaffes()
+    {
+        var options = CaffeModelReader.ReadOptions(Fixture) with { Preprocessing = null };
+
+        using var model = WeightsFile.Load(Fixture, options);
+
+        Assert.Equal(Preprocessing.Caffe, model.Options.Preprocessing);
+    }
+
     private static void AssertSameState(VggModel expected, VggModel actual)
     {
         var entries = actual.State().ToDictionary(e => e.Key);

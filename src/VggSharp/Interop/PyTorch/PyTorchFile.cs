@@ -59,6 +59,12 @@ public sealed class PyTorchFile : IWeightsSource
     /// <inheritdoc />
     public long LoadedDataLength { get; }
 
+    /// <summary>Null: a state_dict has only keys and shapes, from which its model is inferred.</summary>
+    public VggOptions? DescribeModel() => null;
+
+    /// <summary>The options as given: a state_dict says nothing more of its model than its tensors' shapes, which loading checks.</summary>
+    public VggOptions Match(VggOptions options) => options;
+
     /// <summary>
     /// Whether <paramref name="header"/> (the file's first 32 bytes or all of a shorter file) starts like a file torch.save
     /// writes: a zip archive, or a pickle holding the legacy format's magic number.
