@@ -18,8 +18,9 @@ internal sealed class WeightsArguments
 
     public Option<int?> InputSize { get; } = new("--input-size")
     {
-        Description = "For weights without VggSharp metadata (.pth, .caffemodel): the input size, instead of the one fc6 implies (224 for torchvision's). "
-            + "Another size folds torchvision's 7x7 average pooling into fc6, as torchvision computes at that size.",
+        Description = "For a PyTorch state_dict: the input size, instead of the one fc6 implies (224 for torchvision's). "
+            + "Another size folds torchvision's 7x7 average pooling into fc6, as torchvision computes at that size. "
+            + "A .caffemodel's fc6 fixes its input size; given, it must match.",
         HelpName = "pixels",
     };
 
