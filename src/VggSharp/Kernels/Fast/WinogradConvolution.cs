@@ -62,9 +62,9 @@ internal static unsafe class WinogradConvolution
         for (int block = 0; block < g.Blocks; block++)
         {
             var (first, count) = g.Block(block);
-            var transformIn = new InputTransform(g, first, count, x, inputs);
+            var transformIn = new MapTransform<InputTileTransform>(g, first, count, x, inputs);
             workers.For(g.Inputs, ref transformIn);
-            var transformGradient = new OutputGradientTransform(g, first, count, dy, products);
+            var transformGradient = new MapTransform<OutputGradientTileTransform>(g, first, count, dy, products);
             workers.For(g.Outputs, ref transformGradient);
             var multiply = new GradientProducts(g, count, products, inputs, gradients, accumulate: block > 0);
             workers.For(Points, ref multiply);
@@ -108,7 +108,7 @@ internal static unsafe class WinogradConvolution
         float* inputs, float* products)
     {
         var (first, count) = g.Block(block);
-        var transformIn = new InputTransform(g, first, count, x, inputs);
+        var transformIn = new MapTransform<InputTileTransform>(g, first, count, x, inputs);
         workers.For(g.Inputs, ref transformIn);
         var multiply = new PointProducts(g, count, filters, inputs, products);
         workers.For(Points, ref multiply);
@@ -225,64 +225,66 @@ internal static unsafe class WinogradConvolution
     }
 
     /// <summary>
-    /// Piece c transforms input channel c of the block's tiles into V[ξ][c][tile]. Each run's six input rows are split
-    /// into tile phases, 16 tiles at a time, and transformed along x into a stage [row][point][tile]; then the stage is
-    /// transformed along y. Rows of fewer than <see cref="NarrowRows"/> tiles would leave most lanes idle, so their
-    /// pixels are copied one by one into the stage instead, and transformed along x there, 16 tiles of any runs at once.
+    /// Piece c transforms channel c of a map's tiles in the block into [ξ][c][tile]: V = Bᵀ d B of the input or
+    /// Z = A dY Aᵀ of the output gradient (see <see cref="ITileTransform"/>). Each run's rows are split into tile
+    /// phases, 16 tiles at a time, and transformed along x into a stage [row][point][tile]; then the stage is transformed
+    /// along y. Rows of fewer than <see cref="NarrowRows"/> tiles would leave most lanes idle, so their pixels are copied
+    /// one by one into the stage instead, and transformed along x there, 16 tiles of any runs at once. Rows and columns
+    /// outside the map are zero.
     /// </summary>
-    private readonly struct InputTransform(WinogradGeometry g, int first, int count, float* x, float* inputs) : IWorkPiece
+    private readonly struct MapTransform<TTransform>(WinogradGeometry g, int first, int count, float* map, float* transformed) : IWorkPiece
+        where TTransform : struct, ITileTransform
     {
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Run(int c)
         {
+            int side = TTransform.Side, height = TTransform.Height(g), width = TTransform.Width(g), padding = TTransform.Padding(g);
             // Stage rows of BlockStride + one group, since a run's last group may spill past the block.
             int stride = g.BlockStride + Lanes, lineLength = 4 * (g.TilesX + Lanes) + Lanes;
-            float* stage = Workspace.WinogradStage(Points * stride + lineLength);
-            float* line = stage + Points * stride;
-            int plane = g.Height * g.Width;
+            float* stage = Workspace.WinogradStage(6 * side * stride + lineLength);
+            float* line = stage + 6 * side * stride;
+            int plane = height * width;
             bool narrow = g.TilesX < NarrowRows;
             foreach (var run in g.Runs(first, count))
             {
-                float* image = x + ((long)run.Image * g.Inputs + c) * plane;
-                int groups = (run.Count + Lanes - 1) / Lanes, left = 4 * run.Column - g.Padding;
+                float* image = map + ((long)run.Image * TTransform.Channels(g) + c) * plane;
+                // A run's pixels end side - 4 past its last tile's start.
+                int groups = (run.Count + Lanes - 1) / Lanes, left = 4 * run.Column - padding, runPixels = 4 * run.Count + side - 4;
                 int lanes = narrow ? run.Count : groups * Lanes;
-                if (!narrow) PrefetchRows(image, g.Height, g.Width, 4 * run.Row + 6 - g.Padding, left, 4 * run.Count + 2);
-                for (int r = 0; r < 6; r++)
+                if (!narrow) PrefetchRows(image, height, width, 4 * run.Row + side - padding, left, runPixels);
+                for (int r = 0; r < side; r++)
                 {
                     float* destination = stage + 6 * r * stride + run.Position;
-                    int row = 4 * run.Row + r - g.Padding;
-                    if (row < 0 || row >= g.Height)
+                    int row = 4 * run.Row + r - padding;
+                    if (row < 0 || row >= height)
                     {
                         for (int kx = 0; kx < 6; kx++) new Span<float>(destination + kx * stride, lanes).Clear();
                         continue;
                     }
                     if (narrow)
                     {
-                        FillLine(line, 4 * run.Count + 2, image + row * g.Width, left, g.Width);
+                        FillLine(line, runPixels, image + row * width, left, width);
                         for (int u = 0; u < run.Count; u++)
-                        for (int j = 0; j < 6; j++)
+                        for (int j = 0; j < side; j++)
                             destination[j * stride + u] = line[4 * u + j];
                         continue;
                     }
-                    FillLine(line, groups * 4 * Lanes + Lanes, image + row * g.Width, left, g.Width);
+                    FillLine(line, groups * 4 * Lanes + Lanes, image + row * width, left, width);
                     for (int group = 0; group < groups; group++)
-                    {
-                        TilePhases.Split(line + group * 4 * Lanes, out var p0, out var p1, out var p2, out var p3, out var p4, out var p5);
-                        WinogradTransform.Input(p0, p1, p2, p3, p4, p5, destination + group * Lanes, stride);
-                    }
+                        TTransform.TransformLine(line + group * 4 * Lanes, destination + group * Lanes, stride);
                 }
             }
             if (narrow)
             {
                 for (int lane = 0; lane < count; lane += Lanes)
-                for (int r = 0; r < 6; r++)
-                    WinogradTransform.Input(stage + 6 * r * stride + lane, stride, stage + 6 * r * stride + lane, stride);
+                for (int r = 0; r < side; r++)
+                    TTransform.Transform(stage + 6 * r * stride + lane, stride, stage + 6 * r * stride + lane, stride);
             }
-            long pointStride = g.InputPointStride;
-            float* channel = inputs + (long)c * g.BlockStride;
+            long pointStride = TTransform.PointStride(g);
+            float* channel = transformed + (long)c * g.BlockStride;
             for (int lane = 0; lane < count; lane += Lanes)
             for (int kx = 0; kx < 6; kx++)
-                WinogradTransform.Input(stage + kx * stride + lane, 6 * stride, channel + kx * pointStride + lane, (nint)(6 * pointStride));
+                TTransform.Transform(stage + kx * stride + lane, 6 * stride, channel + kx * pointStride + lane, (nint)(6 * pointStride));
         }
     }
 
@@ -362,65 +364,6 @@ internal static unsafe class WinogradConvolution
                     Buffer.MemoryCopy(line, target, width * sizeof(float), width * sizeof(float));
                 }
             }
-        }
-    }
-
-    /// <summary>
-    /// Piece o transforms output-gradient channel o of the block's tiles into Z[ξ][o][tile] = A dY Aᵀ, the way
-    /// <see cref="InputTransform"/> does with four rows per tile and no overlap; rows and columns past the output are zero.
-    /// </summary>
-    private readonly struct OutputGradientTransform(WinogradGeometry g, int first, int count, float* dy, float* products) : IWorkPiece
-    {
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public void Run(int o)
-        {
-            int stride = g.BlockStride + Lanes, lineLength = 4 * (g.TilesX + Lanes) + Lanes;
-            float* stage = Workspace.WinogradStage(24 * stride + lineLength);
-            float* line = stage + 24 * stride;
-            int plane = g.OutHeight * g.OutWidth;
-            bool narrow = g.TilesX < NarrowRows;
-            foreach (var run in g.Runs(first, count))
-            {
-                float* image = dy + ((long)run.Image * g.Outputs + o) * plane;
-                int groups = (run.Count + Lanes - 1) / Lanes, left = 4 * run.Column;
-                int lanes = narrow ? run.Count : groups * Lanes;
-                if (!narrow) PrefetchRows(image, g.OutHeight, g.OutWidth, 4 * run.Row + 4, left, 4 * run.Count);
-                for (int i = 0; i < 4; i++)
-                {
-                    float* destination = stage + 6 * i * stride + run.Position;
-                    int row = 4 * run.Row + i;
-                    if (row >= g.OutHeight)
-                    {
-                        for (int kx = 0; kx < 6; kx++) new Span<float>(destination + kx * stride, lanes).Clear();
-                        continue;
-                    }
-                    if (narrow)
-                    {
-                        FillLine(line, 4 * run.Count, image + row * g.OutWidth, left, g.OutWidth);
-                        for (int u = 0; u < run.Count; u++)
-                        for (int j = 0; j < 4; j++)
-                            destination[j * stride + u] = line[4 * u + j];
-                        continue;
-                    }
-                    FillLine(line, groups * 4 * Lanes + Lanes, image + row * g.OutWidth, left, g.OutWidth);
-                    for (int group = 0; group < groups; group++)
-                    {
-                        TilePhases.Split(line + group * 4 * Lanes, out var p0, out var p1, out var p2, out var p3, out _, out _);
-                        WinogradTransform.OutputGradient(p0, p1, p2, p3, destination + group * Lanes, stride);
-                    }
-                }
-            }
-            if (narrow)
-            {
-                for (int lane = 0; lane < count; lane += Lanes)
-                for (int i = 0; i < 4; i++)
-                    WinogradTransform.OutputGradient(stage + 6 * i * stride + lane, stride, stage + 6 * i * stride + lane, stride);
-            }
-            long pointStride = g.ProductPointStride;
-            float* channel = products + (long)o * g.BlockStride;
-            for (int lane = 0; lane < count; lane += Lanes)
-            for (int kx = 0; kx < 6; kx++)
-                WinogradTransform.OutputGradient(stage + kx * stride + lane, 6 * stride, channel + kx * pointStride + lane, (nint)(6 * pointStride));
         }
     }
 
