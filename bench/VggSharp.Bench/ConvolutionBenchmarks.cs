@@ -1,6 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using VggSharp.Kernels;
-using VggSharp.Tensors;
 
 namespace VggSharp.Bench;
 
@@ -9,11 +7,9 @@ namespace VggSharp.Bench;
 /// 32 (small enough for the reference backend too), and of the main job's network on its batch of 128 (fast backend):
 /// forward, backward to the data, backward to the filter.
 /// </summary>
-public class ConvolutionBenchmarks
+public class ConvolutionBenchmarks : WorkloadBenchmark<ConvolutionShape>
 {
-    private IBackend _backend = null!;
-    private Tensor _input = null!, _weight = null!, _bias = null!, _output = null!;
-    private Tensor _gradInput = null!, _gradWeight = null!, _gradBias = null!;
+    private WeightedLayerTensors _layer = null!;
 
     public static IEnumerable<Workload<ConvolutionShape>> Workloads() =>
     [
@@ -22,37 +18,18 @@ public class ConvolutionBenchmarks
         .. Workload<ConvolutionShape>.On([BenchmarkBackends.Fast], NetworkShapes.Convolutions(NetworkShapes.MainJob, NetworkShapes.MainJobBatch)),
     ];
 
-    [ParamsSource(nameof(Workloads))]
-    public Workload<ConvolutionShape> Workload { get; set; } = null!;
-
-    [GlobalSetup]
-    public void Setup()
-    {
-        var s = Workload.Shape;
-        _backend = BenchmarkBackends.Resolve(Workload.Backend);
-        _input = RandomTensors.Uniform(1, s.Batch, s.InChannels, s.Size, s.Size);
-        _weight = RandomTensors.Uniform(2, s.OutChannels, s.InChannels, s.KernelSize, s.KernelSize);
-        _bias = RandomTensors.Uniform(3, s.OutChannels);
-        _output = RandomTensors.Uniform(4, s.Batch, s.OutChannels, s.Size, s.Size);
-        _gradInput = new Tensor(_input.Shape);
-        _gradWeight = new Tensor(_weight.Shape);
-        _gradBias = new Tensor(_bias.Shape);
-    }
+    protected override void Prepare(ConvolutionShape s) =>
+        _layer = Own(WeightedLayerTensors.Random([s.Batch, s.InChannels, s.Size, s.Size], [s.OutChannels, s.InChannels, s.KernelSize, s.KernelSize],
+            [s.Batch, s.OutChannels, s.Size, s.Size]));
 
     [Benchmark]
-    public void Forward() => _backend.Conv2dForward(_input, _weight, _bias, _output, Workload.Shape.Padding);
+    public void Forward() => Backend.Conv2dForward(_layer.Input, _layer.Weight, _layer.Bias, _layer.Output, Workload.Shape.Padding);
 
     /// <summary>Uses the random output as the output gradient.</summary>
     [Benchmark]
-    public void BackwardData() => _backend.Conv2dBackwardData(_output, _weight, _gradInput, Workload.Shape.Padding);
+    public void BackwardData() => Backend.Conv2dBackwardData(_layer.Output, _layer.Weight, _layer.GradInput, Workload.Shape.Padding);
 
     /// <summary>Accumulates into the same gradients every call, as summing over mini-batches does.</summary>
     [Benchmark]
-    public void BackwardFilter() => _backend.Conv2dBackwardFilter(_input, _output, _gradWeight, _gradBias, Workload.Shape.Padding);
-
-    [GlobalCleanup]
-    public void Cleanup()
-    {
-        foreach (var t in (Tensor[])[_input, _weight, _bias, _output, _gradInput, _gradWeight, _gradBias]) t.Dispose();
-    }
+    public void BackwardFilter() => Backend.Conv2dBackwardFilter(_layer.Input, _layer.Output, _layer.GradWeight, _layer.GradBias, Workload.Shape.Padding);
 }

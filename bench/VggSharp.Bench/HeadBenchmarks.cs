@@ -1,5 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using VggSharp.Kernels;
 using VggSharp.Tensors;
 
 namespace VggSharp.Bench;
@@ -9,9 +8,8 @@ namespace VggSharp.Bench;
 /// (loss and gradient) on the logits, for the paper's head at batch 8 (4096 hidden units, 1000 classes) and the main
 /// job's at batch 128 (512, 10); both backends.
 /// </summary>
-public class HeadBenchmarks
+public class HeadBenchmarks : WorkloadBenchmark<HeadShape>
 {
-    private IBackend _backend = null!;
     private Tensor _logits = null!, _probabilities = null!, _gradLogits = null!, _hidden = null!, _mask = null!, _product = null!;
     private int[] _labels = [];
 
@@ -19,33 +17,21 @@ public class HeadBenchmarks
         Workload<HeadShape>.On(BenchmarkBackends.All,
             [HeadShape.Of("vgg16", NetworkShapes.Paper(224), 8), HeadShape.Of("main-job", NetworkShapes.MainJob, NetworkShapes.MainJobBatch)]);
 
-    [ParamsSource(nameof(Workloads))]
-    public Workload<HeadShape> Workload { get; set; } = null!;
-
-    [GlobalSetup]
-    public void Setup()
+    protected override void Prepare(HeadShape s)
     {
-        var s = Workload.Shape;
-        _backend = BenchmarkBackends.Resolve(Workload.Backend);
-        _logits = RandomTensors.Uniform(1, s.Batch, s.Classes);
-        _probabilities = new Tensor(_logits.Shape);
-        _gradLogits = new Tensor(_logits.Shape);
+        _logits = Random(1, s.Batch, s.Classes);
+        _probabilities = Zeros(_logits.Shape);
+        _gradLogits = Zeros(_logits.Shape);
         _labels = [.. Enumerable.Range(0, s.Batch).Select(n => n % s.Classes)];
-        _hidden = RandomTensors.Uniform(2, s.Batch, s.HiddenUnits);
-        _mask = RandomTensors.Uniform(3, s.Batch, s.HiddenUnits);
-        _product = new Tensor(_hidden.Shape);
+        _hidden = Random(2, s.Batch, s.HiddenUnits);
+        _mask = Random(3, s.Batch, s.HiddenUnits);
+        _product = Zeros(_hidden.Shape);
     }
 
     /// <summary>Out of place, so every call sees the same data (the network runs it in place).</summary>
     [Benchmark]
-    public void DropoutProduct() => _backend.Multiply(_hidden, _mask, _product);
+    public void DropoutProduct() => Backend.Multiply(_hidden, _mask, _product);
 
     [Benchmark]
-    public float SoftmaxCrossEntropy() => _backend.SoftmaxCrossEntropy(_logits, _labels, _probabilities, _gradLogits);
-
-    [GlobalCleanup]
-    public void Cleanup()
-    {
-        foreach (var t in (Tensor[])[_logits, _probabilities, _gradLogits, _hidden, _mask, _product]) t.Dispose();
-    }
+    public float SoftmaxCrossEntropy() => Backend.SoftmaxCrossEntropy(_logits, _labels, _probabilities, _gradLogits);
 }

@@ -1,6 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using VggSharp.Kernels;
-using VggSharp.Tensors;
 
 namespace VggSharp.Bench;
 
@@ -8,11 +6,9 @@ namespace VggSharp.Bench;
 /// The GEMM-shaped fully-connected layers of the paper's head (25088-4096, 4096-4096, 4096-1000) at batch 8, and of the
 /// main job's small head on its batch of 128; fast backend only.
 /// </summary>
-public class LinearBenchmarks
+public class LinearBenchmarks : WorkloadBenchmark<LinearShape>
 {
-    private IBackend _backend = null!;
-    private Tensor _input = null!, _weight = null!, _bias = null!, _output = null!;
-    private Tensor _gradInput = null!, _gradWeight = null!, _gradBias = null!;
+    private WeightedLayerTensors _layer = null!;
 
     public static IEnumerable<Workload<LinearShape>> Workloads() =>
         [
@@ -20,37 +16,17 @@ public class LinearBenchmarks
             .. Workload<LinearShape>.On([BenchmarkBackends.Fast], NetworkShapes.ClassifierLayers(NetworkShapes.MainJob, NetworkShapes.MainJobBatch)),
         ];
 
-    [ParamsSource(nameof(Workloads))]
-    public Workload<LinearShape> Workload { get; set; } = null!;
-
-    [GlobalSetup]
-    public void Setup()
-    {
-        var s = Workload.Shape;
-        _backend = BenchmarkBackends.Resolve(Workload.Backend);
-        _input = RandomTensors.Uniform(1, s.Batch, s.InFeatures);
-        _weight = RandomTensors.Uniform(2, s.OutFeatures, s.InFeatures);
-        _bias = RandomTensors.Uniform(3, s.OutFeatures);
-        _output = RandomTensors.Uniform(4, s.Batch, s.OutFeatures);
-        _gradInput = new Tensor(_input.Shape);
-        _gradWeight = new Tensor(_weight.Shape);
-        _gradBias = new Tensor(_bias.Shape);
-    }
+    protected override void Prepare(LinearShape s) =>
+        _layer = Own(WeightedLayerTensors.Random([s.Batch, s.InFeatures], [s.OutFeatures, s.InFeatures], [s.Batch, s.OutFeatures]));
 
     [Benchmark]
-    public void Forward() => _backend.LinearForward(_input, _weight, _bias, _output);
+    public void Forward() => Backend.LinearForward(_layer.Input, _layer.Weight, _layer.Bias, _layer.Output);
 
     /// <summary>Uses the random output as the output gradient.</summary>
     [Benchmark]
-    public void BackwardData() => _backend.LinearBackwardData(_output, _weight, _gradInput);
+    public void BackwardData() => Backend.LinearBackwardData(_layer.Output, _layer.Weight, _layer.GradInput);
 
     /// <summary>Accumulates into the same gradients every call, as summing over mini-batches does.</summary>
     [Benchmark]
-    public void BackwardWeights() => _backend.LinearBackwardWeights(_input, _output, _gradWeight, _gradBias);
-
-    [GlobalCleanup]
-    public void Cleanup()
-    {
-        foreach (var t in (Tensor[])[_input, _weight, _bias, _output, _gradInput, _gradWeight, _gradBias]) t.Dispose();
-    }
+    public void BackwardWeights() => Backend.LinearBackwardWeights(_layer.Input, _layer.Output, _layer.GradWeight, _layer.GradBias);
 }

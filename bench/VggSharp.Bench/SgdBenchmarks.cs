@@ -8,7 +8,7 @@ namespace VggSharp.Bench;
 /// The SGD update (momentum and weight decay) over the largest parameter of each network, the paper's fc6 weight
 /// (102,760,448 floats, memory-bound: three arrays read, two written) and the main job's largest, fc7's.
 /// </summary>
-public class SgdBenchmarks
+public class SgdBenchmarks : TensorBenchmark
 {
     private Tensor _weights = null!, _gradients = null!, _velocity = null!;
 
@@ -22,9 +22,9 @@ public class SgdBenchmarks
     public void Setup()
     {
         int length = Workload.Shape.Length;
-        _weights = RandomTensors.Uniform(1, length);
-        _gradients = RandomTensors.Uniform(2, length);
-        _velocity = new Tensor(length);
+        _weights = Random(1, length);
+        _gradients = Random(2, length);
+        _velocity = Zeros(length);
     }
 
     [Benchmark]
@@ -34,11 +34,5 @@ public class SgdBenchmarks
     {
         var fc = NetworkShapes.ClassifierLayers(options, batch: 1)[layer];
         return new ParameterShape($"{network} {fc.Role}.weight", checked(fc.InFeatures * fc.OutFeatures));
-    }
-
-    [GlobalCleanup]
-    public void Cleanup()
-    {
-        foreach (var t in (Tensor[])[_weights, _gradients, _velocity]) t.Dispose();
     }
 }

@@ -1,3 +1,4 @@
+using Xunit;
 using CliEntry = VggSharp.Cli.Cli;
 
 namespace VggSharp.Tests.Cli;
@@ -7,6 +8,14 @@ public sealed record CliResult(int ExitCode, string Output, string Error)
 {
     /// <summary>The non-empty lines written to standard error.</summary>
     public string[] ErrorLines => Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+    /// <summary>The one line written to standard error, asserted to be an "error: " line, as the CLI reports every failure.</summary>
+    public string SingleErrorLine()
+    {
+        var line = Assert.Single(ErrorLines);
+        Assert.StartsWith("error: ", line);
+        return line;
+    }
 }
 
 /// <summary>Runs the CLI in-process with captured output, so the tests need no published executable.</summary>

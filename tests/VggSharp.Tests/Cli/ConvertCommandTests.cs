@@ -55,9 +55,7 @@ public class ConvertCommandTests
         var result = CliRunner.Run(["convert", PyTorchFixtures.File(input), directory.File(outputArgs[0]), .. outputArgs[1..]]);
 
         Assert.Equal(exitCode, result.ExitCode);
-        var line = Assert.Single(result.ErrorLines);
-        Assert.StartsWith("error: ", line);
-        Assert.Contains(expected, line);
+        Assert.Contains(expected, result.SingleErrorLine());
         Assert.Empty(Directory.EnumerateFileSystemEntries(directory.Path));
     }
 
@@ -76,8 +74,8 @@ public class ConvertCommandTests
         Assert.EndsWith($"from {input} (Caffe)\n", result.Output);
         using var model = WeightsFile.Load(output);
         using var io = SafetensorsReader.Open(CaffeModelReaderTests.Fixture(fixture + "_io", ".safetensors"));
-        using var images = CaffeModelReaderTests.ReadTensor(io, "input");
-        using var expected = CaffeModelReaderTests.ReadTensor(io, "logits");
+        using var images = FixtureTensors.Read(io, "input");
+        using var expected = FixtureTensors.Read(io, "logits");
         double error = TestData.RelativeError(model.Forward(images, ForwardContext.Inference).Span, expected.Span);
         Assert.True(error < 1e-4, $"relative error {error}");
         Assert.Equal(CaffeModelReader.ReadOptions(input).EffectivePreprocessing, model.Options.EffectivePreprocessing);

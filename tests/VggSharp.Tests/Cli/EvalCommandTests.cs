@@ -95,9 +95,7 @@ public class EvalCommandTests(EvaluationCliFixture fixture) : IClassFixture<Eval
 
         Assert.Equal(exitCode, result.ExitCode);
         Assert.Equal("", result.Output);
-        var line = Assert.Single(result.ErrorLines);
-        Assert.StartsWith("error: ", line);
-        Assert.Contains(expected, line, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains(expected, result.SingleErrorLine(), StringComparison.OrdinalIgnoreCase);
     }
 
     [Fact]

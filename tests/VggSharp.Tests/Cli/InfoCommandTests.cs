@@ -109,8 +109,6 @@ public class InfoCommandTests
 
         Assert.NotEqual(0, result.ExitCode);
         Assert.Equal("", result.Output);
-        var line = Assert.Single(result.ErrorLines);
-        Assert.StartsWith("error: ", line);
-        Assert.Contains(expected, line, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains(expected, result.SingleErrorLine(), StringComparison.OrdinalIgnoreCase);
     }
 }

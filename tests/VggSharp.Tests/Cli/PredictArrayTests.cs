@@ -56,9 +56,7 @@ public class PredictArrayTests(EvaluationCliFixture fixture) : IClassFixture<Eva
             .Replace("{out}", output).Replace("{image}", fixture.Image).Split(' '));
 
         Assert.Equal(exitCode, result.ExitCode);
-        var line = Assert.Single(result.ErrorLines);
-        Assert.StartsWith("error: ", line);
-        Assert.Contains(expected, line);
+        Assert.Contains(expected, result.SingleErrorLine());
         Assert.False(File.Exists(output));
     }
 }

@@ -4,7 +4,6 @@ using VggSharp.Interop;
 using VggSharp.Interop.Caffe;
 using VggSharp.Layers;
 using VggSharp.Models;
-using VggSharp.Tensors;
 using Xunit;
 
 namespace VggSharp.Tests.Interop;
@@ -20,22 +19,14 @@ public class CaffeModelReaderTests
 
     public static string Fixture(string name, string extension = ".caffemodel") => Path.Combine(AppContext.BaseDirectory, "fixtures", name + extension);
 
-    internal static Tensor ReadTensor(SafetensorsReader reader, string name)
-    {
-        var info = reader.Header.Find(name)!;
-        var tensor = new Tensor(info.Shape.Select(d => (int)d).ToArray());
-        reader.ReadTensor(info, tensor.Bytes);
-        return tensor;
-    }
-
     [Theory]
     [MemberData(nameof(Fixtures))]
     public void CaffeWeightsGiveTheLogitsComputedIndependently(string fixture)
     {
         using var model = CaffeModelReader.Load(Fixture(fixture));
         using var io = SafetensorsReader.Open(Fixture(fixture + "_io", ".safetensors"));
-        using var input = ReadTensor(io, "input");
-        using var expected = ReadTensor(io, "logits");
+        using var input = FixtureTensors.Read(io, "input");
+        using var expected = FixtureTensors.Read(io, "logits");
 
         var logits = model.Forward(input, ForwardContext.Inference);
 
@@ -53,7 +44,7 @@ public class CaffeModelReaderTests
         var info = io.Header.Find("image")!;
         var pixels = new byte[info.ByteLength];
         io.ReadTensor(info, pixels);
-        using var expected = ReadTensor(io, "image_logits");
+        using var expected = FixtureTensors.Read(io, "image_logits");
         var image = new DecodedImage((int)info.Shape[1], (int)info.Shape[0], 3, pixels);
 
         // The evaluator's path from pixels to the network: rescale to the input size (here a copy), then the model's preprocessing.

@@ -2,7 +2,6 @@ using System.Text.Json;
 using VggSharp.Interop;
 using VggSharp.Layers;
 using VggSharp.Models;
-using VggSharp.Tensors;
 using Xunit;
 
 namespace VggSharp.Tests.Interop;
@@ -24,22 +23,14 @@ public class PyTorchInterchangeTests
         Configuration = configuration, Head = VggHead.Small, HiddenUnits = 64, Classes = 10, InputSize = 32,
     };
 
-    private static Tensor ReadFloats(SafetensorsReader reader, string name)
-    {
-        var info = reader.Header.Find(name)!;
-        var tensor = new Tensor(info.Shape.Select(d => (int)d).ToArray());
-        reader.ReadTensor(info, tensor.Bytes);
-        return tensor;
-    }
-
     [Theory]
     [MemberData(nameof(Fixtures))]
     public void TorchWeightsGiveTorchLogits(string fixture, string configuration)
     {
         using var model = VggModelFile.Load(Fixture(fixture), Options(configuration));
         using var io = SafetensorsReader.Open(Fixture(fixture + "_io"));
-        using var input = ReadFloats(io, "input");
-        using var expected = ReadFloats(io, "logits");
+        using var input = FixtureTensors.Read(io, "input");
+        using var expected = FixtureTensors.Read(io, "logits");
 
         var logits = model.Forward(input, ForwardContext.Inference);
 
