@@ -23,11 +23,7 @@ internal static class TrainCommand
             new(name) { Description = description, HelpName = helpName, DefaultValueFactory = _ => defaultValue };
         var data = Make("--data", "fashion-mnist, or a folder with train/ (a subfolder per class) and val/ (the same, or flat with labels.txt).", "fashion-mnist|path", Defaults.Data);
         // Classes and channels come from the data (TrainingOptions.InputChannels: 1 for Fashion-MNIST, 3 for image folders).
-        var model = new ModelOptions(new VggOptions
-        {
-            Configuration = Defaults.Configuration, InputSize = Defaults.InputSize, WidthMultiplier = Defaults.Width, Head = Defaults.Head,
-            HiddenUnits = Defaults.HiddenUnits,
-        }, offerClassesAndChannels: false);
+        var model = new ModelOptions(Defaults.ApplyArchitectureTo(new VggOptions()), offerClassesAndChannels: false);
         var epochs = Make("--epochs", "The epoch limit.", "count", Defaults.Epochs);
         var batch = Make("--batch", "Images per optimisation step.", "count", Defaults.BatchSize);
         var microBatch = new Option<int?>("--micro-batch") { Description = "Images per forward/backward pass; larger batches accumulate gradients.", HelpName = "count" };
@@ -99,14 +95,12 @@ internal static class TrainCommand
                 else
                 {
                     int? fixedScale = parseResult.GetValue(scale);
-                    var architecture = model.Read(parseResult);
-                    var options = new TrainingOptions
+                    var architecture = model.Read(parseResult) with { Dropout = parseResult.GetValue(dropout) };
+                    var options = Defaults.WithArchitectureOf(architecture) with
                     {
-                        Data = parseResult.GetValue(data)!, Configuration = architecture.Configuration, Width = architecture.WidthMultiplier,
-                        Head = architecture.Head, HiddenUnits = architecture.HiddenUnits, InputSize = architecture.InputSize,
-                        Epochs = parseResult.GetValue(epochs), BatchSize = parseResult.GetValue(batch),
+                        Data = parseResult.GetValue(data)!, Epochs = parseResult.GetValue(epochs), BatchSize = parseResult.GetValue(batch),
                         MicroBatchSize = parseResult.GetValue(microBatch), LearningRate = parseResult.GetValue(lr), Momentum = parseResult.GetValue(momentum),
-                        WeightDecay = parseResult.GetValue(weightDecay), Dropout = parseResult.GetValue(dropout), Patience = parseResult.GetValue(patience),
+                        WeightDecay = parseResult.GetValue(weightDecay), Patience = parseResult.GetValue(patience),
                         MinImprovement = parseResult.GetValue(minImprovement), AnnealEpochs = parseResult.GetValue(anneal),
                         ScaleMin = fixedScale ?? parseResult.GetValue(scaleMin), ScaleMax = fixedScale ?? parseResult.GetValue(scaleMax),
                         ColourShift = parseResult.GetValue(colourShift), Init = init.Read(parseResult),

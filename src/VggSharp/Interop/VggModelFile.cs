@@ -43,10 +43,7 @@ public static class VggModelFile
     public static VggModel Load(string path, IBackend? backend = null)
     {
         using var reader = SafetensorsReader.Open(path);
-        var metadata = reader.Header.Metadata;
-        if (!ModelMetadata.IsPresent(metadata))
-            throw new WeightsFormatException(path, "the file has no VggSharp metadata (a PyTorch state_dict, for example); load it with the VggOptions that describe it");
-        return StateLoader.Build(reader, ModelMetadata.ToOptions(metadata, path), backend);
+        return StateLoader.Build(reader, DescribedModel(reader), backend);
     }
 
     /// <summary>Builds a model from <paramref name="options"/> and loads the file's weights; for files without VggSharp metadata, such as PyTorch's (see <see cref="WeightsFile.Load(string, VggOptions, IBackend?)"/>).</summary>
@@ -59,13 +56,8 @@ public static class VggModelFile
     /// Builds the model the metadata of an open file describes and loads the tensors whose keys pass
     /// <paramref name="isModelKey"/>, for files that hold more than a model (a training checkpoint's momentum buffers).
     /// </summary>
-    internal static VggModel Load(SafetensorsReader reader, Func<string, bool> isModelKey, IBackend? backend)
-    {
-        var metadata = reader.Header.Metadata;
-        if (!ModelMetadata.IsPresent(metadata))
-            throw new WeightsFormatException(reader.Path, "the file has no VggSharp metadata");
-        return StateLoader.Build(reader, ModelMetadata.ToOptions(metadata, reader.Path), backend, isModelKey);
-    }
+    internal static VggModel Load(SafetensorsReader reader, Func<string, bool> isModelKey, IBackend? backend) =>
+        StateLoader.Build(reader, DescribedModel(reader), backend, isModelKey);
 
     /// <summary>The file's metadata: the architecture and preprocessing under "vggsharp.*" and any extra entries; empty if it has none.</summary>
     public static IReadOnlyDictionary<string, string> ReadMetadata(string path)
@@ -77,9 +69,8 @@ public static class VggModelFile
     /// <summary>The options a VggSharp file's metadata describes.</summary>
     public static VggOptions ReadOptions(string path)
     {
-        var metadata = ReadMetadata(path);
-        if (!ModelMetadata.IsPresent(metadata)) throw new WeightsFormatException(path, "the file has no VggSharp metadata");
-        return ModelMetadata.ToOptions(metadata, path);
+        using var reader = SafetensorsReader.Open(path);
+        return DescribedModel(reader);
     }
 
     /// <summary>
@@ -88,8 +79,12 @@ public static class VggModelFile
     /// </summary>
     public static IReadOnlyList<string>? ReadClassNames(string path)
     {
-        var metadata = ReadMetadata(path);
-        if (!ModelMetadata.IsPresent(metadata)) throw new WeightsFormatException(path, "the file has no VggSharp metadata");
-        return ModelMetadata.ClassNames(metadata, ModelMetadata.ToOptions(metadata, path).Classes, path);
+        using var reader = SafetensorsReader.Open(path);
+        return ModelMetadata.ClassNames(reader.Metadata, DescribedModel(reader).Classes, path);
     }
+
+    /// <summary>The model the file's VggSharp metadata describes; a file without it is a <see cref="WeightsFormatException"/> that says how such files load.</summary>
+    private static VggOptions DescribedModel(SafetensorsReader reader) => reader.DescribeModel()
+        ?? throw new WeightsFormatException(reader.Path,
+            "the file has no VggSharp metadata to describe its model; files without it (a PyTorch state_dict, for example) load with the VggOptions that describe them, or through WeightsFile, which infers them");
 }

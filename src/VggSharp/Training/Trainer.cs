@@ -58,13 +58,12 @@ public static class Trainer
         progress.Message($"Data: {train.Count} training and {validation.Count} validation images, {train.ClassNames.Count} classes.");
         var statistics = ChannelStatistics.Compute(train, channels, maxImages: 20_000, bad => progress.Message($"skipped {bad.Source}: {bad.Reason}"));
         var source = options.InitFrom is null ? null : WeightsFile.ReadOptions(options.InitFrom);
-        var model = VggModel.Create(new VggOptions
+        var model = VggModel.Create(options.ApplyArchitectureTo(new VggOptions
         {
-            Configuration = options.Configuration, Classes = train.ClassNames.Count, InputChannels = channels, InputSize = options.InputSize,
-            WidthMultiplier = options.Width, Head = options.Head, HiddenUnits = options.HiddenUnits, Dropout = options.Dropout,
+            Classes = train.ClassNames.Count, InputChannels = channels,
             // The weights taken from another model expect its inputs (torchvision's normalisation, say), not this set's mean.
             Preprocessing = source?.Preprocessing is { } inherited && inherited.Mean.Length == channels ? inherited : statistics.ToMeanSubtraction(),
-        });
+        }));
         try
         {
             model.Initialize(options.Init, options.Seed);

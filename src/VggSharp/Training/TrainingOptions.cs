@@ -118,6 +118,22 @@ public sealed record TrainingOptions
     /// <summary>The run directory.</summary>
     public string OutputDirectory { get; init; } = Path.Combine("runs", "fashion-mnist");
 
+    /// <summary>
+    /// <paramref name="model"/> with the architecture these options train: configuration, width, head, hidden units,
+    /// dropout and input size. Its classes, input channels and preprocessing are kept: the data decides those.
+    /// </summary>
+    public VggOptions ApplyArchitectureTo(VggOptions model) => model with
+    {
+        Configuration = Configuration, InputSize = InputSize, WidthMultiplier = Width, Head = Head, HiddenUnits = HiddenUnits, Dropout = Dropout,
+    };
+
+    /// <summary>These options with the architecture of <paramref name="model"/>, the fields <see cref="ApplyArchitectureTo"/> sets; its classes, input channels and preprocessing are not kept.</summary>
+    public TrainingOptions WithArchitectureOf(VggOptions model) => this with
+    {
+        Configuration = model.Configuration, InputSize = model.InputSize, Width = model.WidthMultiplier, Head = model.Head, HiddenUnits = model.HiddenUnits,
+        Dropout = model.Dropout,
+    };
+
     /// <summary>Checks the values that no other component checks.</summary>
     public void Validate()
     {

@@ -55,6 +55,8 @@ public class PyTorchInterchangeTests
         var e = Assert.Throws<WeightsFormatException>(() => VggModelFile.Load(Fixture("vgg_tiny")));
         Assert.Contains("no VggSharp metadata", e.Message);
         Assert.Contains("vgg_tiny.safetensors", e.Message);
+        Assert.Equal(e.Problem, Assert.Throws<WeightsFormatException>(() => VggModelFile.ReadOptions(Fixture("vgg_tiny"))).Problem);
+        Assert.Equal(e.Problem, Assert.Throws<WeightsFormatException>(() => VggModelFile.ReadClassNames(Fixture("vgg_tiny"))).Problem);
     }
 
     [Theory]
