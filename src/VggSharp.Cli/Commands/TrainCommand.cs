@@ -33,7 +33,7 @@ internal static class TrainCommand
         var dropout = Make("--dropout", "Dropout after fc6 and fc7.", "probability", Defaults.Dropout);
         var patience = Make("--patience", "Epochs without improvement before the learning rate is divided by 10.", "epochs", Defaults.Patience);
         var minImprovement = Make("--min-improvement", "Gain in validation accuracy (a fraction) that counts as an improvement.", "fraction", Defaults.MinImprovement);
-        var anneal = Make("--anneal-epochs", "The last N epochs before the limit run at a tenth of the rate (0: the plateau rule alone).", "count", Defaults.AnnealEpochs);
+        var anneal = Make("--anneal-epochs", "The rate is divided by 10 once more for the last N epochs before the limit (0: the plateau rule alone).", "count", Defaults.AnnealEpochs);
         var scale = new Option<int?>("--scale") { Description = "A fixed training scale S (the images' smallest side before cropping).", HelpName = "S" };
         var scaleMin = Make("--scale-min", "The smallest S of scale jittering.", "S", Defaults.ScaleMin);
         var scaleMax = Make("--scale-max", "The largest S of scale jittering.", "S", Defaults.ScaleMax);
