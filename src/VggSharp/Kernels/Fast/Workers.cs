@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 
 namespace VggSharp.Kernels.Fast;
 
@@ -34,7 +35,25 @@ internal sealed unsafe class Workers
             _team ??= WorkerTeam.Shared(Count);
             if (_team.TryRun(pieces, Unsafe.AsPointer(ref job), &Dispatch<TJob>)) return;
         }
-        for (int i = 0; i < pieces; i++) job.Run(i);
+        RunInline(pieces, ref job);
+    }
+
+    /// <summary>Runs every piece on this thread; as on the team, a failing piece does not keep the others from running.</summary>
+    private static void RunInline<TJob>(int pieces, ref TJob job) where TJob : struct, IWorkPiece
+    {
+        Exception? failure = null;
+        for (int i = 0; i < pieces; i++)
+        {
+            try
+            {
+                job.Run(i);
+            }
+            catch (Exception e)
+            {
+                failure ??= e;
+            }
+        }
+        if (failure is not null) ExceptionDispatchInfo.Throw(failure);
     }
 
     /// <summary>Splits [0, <paramref name="length"/>) into ranges of at least <paramref name="grain"/> elements and runs <paramref name="job"/> on each.</summary>
