@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Reproduces the README's accuracy tables: trains the main job and a longer recipe on Fashion-MNIST, evaluates the
 # paper's test protocols (section 3.2) and an ensemble, and writes docs/ACCURACY.md, then copies its tables into the
-# README between the accuracy markers. Takes about 75 minutes on 2 cores. Usage: bash scripts/accuracy.sh [RUNS_DIR]
+# README between the accuracy markers. Takes about an hour on 2 cores. Usage: bash scripts/accuracy.sh [RUNS_DIR]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/setup.sh
