@@ -1,4 +1,3 @@
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using VggSharp.Benchmarking;
@@ -29,13 +28,7 @@ internal sealed record BenchReport(
     double UpdateMs,
     IReadOnlyList<LayerTimeReport> Layers)
 {
-    private static readonly JsonSerializerOptions JsonOptions = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        WriteIndented = true,
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        TypeInfoResolver = BenchReportJsonContext.Default,
-    };
+    private static readonly JsonSerializerOptions JsonOptions = CliJson.Options(BenchReportJsonContext.Default);
 
     /// <summary>The report of <paramref name="result"/>, measured on <paramref name="model"/> with <paramref name="threads"/> threads.</summary>
     public static BenchReport Of(VggModel model, ModelBenchmarkResult result, int threads, PeakThroughput peak)

@@ -1,4 +1,3 @@
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using VggSharp.Evaluation;
@@ -24,14 +23,7 @@ internal sealed record EvaluationReport(
     double ImagesPerSecond,
     IReadOnlyList<SkippedImage> SkippedImages)
 {
-    private static readonly JsonSerializerOptions JsonOptions = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        WriteIndented = true,
-        // Paths and class names stay readable; the output goes to a terminal or a file, never into HTML.
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        TypeInfoResolver = EvaluationReportJsonContext.Default,
-    };
+    private static readonly JsonSerializerOptions JsonOptions = CliJson.Options(EvaluationReportJsonContext.Default);
 
     /// <summary>The report of <paramref name="result"/>.</summary>
     public static EvaluationReport Of(EvaluationResult result, EvaluationOptions options, IReadOnlyList<EvaluatedModel> models, string data) => new(

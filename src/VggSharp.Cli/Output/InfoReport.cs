@@ -1,4 +1,3 @@
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using VggSharp.Models;
@@ -20,14 +19,7 @@ internal sealed record InfoReport(
     long ActivationBytes,
     IReadOnlyList<LayerReport> Layers)
 {
-    private static readonly JsonSerializerOptions JsonOptions = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        WriteIndented = true,
-        // Keeps "Conv2d 3→64" readable; the output goes to a terminal or a file, never into HTML.
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        TypeInfoResolver = InfoReportJsonContext.Default,
-    };
+    private static readonly JsonSerializerOptions JsonOptions = CliJson.Options(InfoReportJsonContext.Default);
 
     /// <summary>The report of <paramref name="summary"/>, a summary of <paramref name="model"/>.</summary>
     public static InfoReport Of(VggModel model, ModelSummary summary)

@@ -1,4 +1,3 @@
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -7,15 +6,7 @@ namespace VggSharp.Cli.Output;
 /// <summary>What "vggsharp predict" reports: for each image its most probable classes, or why it could not be read.</summary>
 internal sealed record PredictionReport(string Protocol, int[] Scales, IReadOnlyList<string> Models, IReadOnlyList<ImagePrediction> Predictions)
 {
-    private static readonly JsonSerializerOptions JsonOptions = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        WriteIndented = true,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        // Paths and class names stay readable; the output goes to a terminal or a file, never into HTML.
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
-        TypeInfoResolver = PredictionReportJsonContext.Default,
-    };
+    private static readonly JsonSerializerOptions JsonOptions = CliJson.Options(PredictionReportJsonContext.Default, omitNulls: true);
 
     /// <summary>Writes one indented JSON object followed by a newline.</summary>
     public void WriteJson(TextWriter writer) => writer.WriteLine(JsonSerializer.Serialize(this, JsonOptions));

@@ -85,13 +85,7 @@ public class MpiJobTests(MpiJobTests.Runs runs) : IClassFixture<MpiJobTests.Runs
     {
         Assert.True(runs.LongJob.ExitCode == 0, runs.LongJob.Output);
         string run = Path.Combine(runs.Root, "killed");
-        using var job = Mpirun(Long(run));
-        job.WaitForFile(Path.Combine(run, Checkpoint.FileName));
-        job.Signal(rank: 1, "KILL");
-        var stopped = Stopwatch.StartNew();
-        var result = job.Finish(TimeSpan.FromMinutes(1));
-        Assert.NotEqual(0, result.ExitCode);
-        Assert.True(stopped.Elapsed < TimeSpan.FromSeconds(30), $"the job took {stopped.Elapsed} to stop");
+        SignalRankOneAfterTheFirstCheckpoint(run, "KILL", Long(run));
 
         var resumed = Mpirun(["train", "--resume", run]).Finish(TimeSpan.FromMinutes(2));
         Assert.True(resumed.ExitCode == 0, resumed.Output);
@@ -104,13 +98,7 @@ public class MpiJobTests(MpiJobTests.Runs runs) : IClassFixture<MpiJobTests.Runs
     {
         string run = Path.Combine(runs.Root, "hung");
         // Long enough for the set-up, in which ranks wait while rank 0 reads the data statistics, on a busy machine.
-        using var job = Mpirun(Long(run, "--mpi-timeout", "8"));
-        job.WaitForFile(Path.Combine(run, Checkpoint.FileName));
-        job.Signal(rank: 1, "STOP");
-        var stopped = Stopwatch.StartNew();
-        var result = job.Finish(TimeSpan.FromMinutes(1));
-        Assert.NotEqual(0, result.ExitCode);
-        Assert.True(stopped.Elapsed < TimeSpan.FromSeconds(30), $"the job took {stopped.Elapsed} to stop");
+        var result = SignalRankOneAfterTheFirstCheckpoint(run, "STOP", Long(run, "--mpi-timeout", "8"));
         Assert.Contains("error: rank 0 of 2", result.Output);
         Assert.Contains("a rank is hung, stopped or dead", result.Output);
         using var checkpoint = Checkpoint.Load(run);
@@ -126,6 +114,19 @@ public class MpiJobTests(MpiJobTests.Runs runs) : IClassFixture<MpiJobTests.Runs
         Assert.Equal(1, result.ExitCode);
         Assert.Single(result.ErrorLines);
         Assert.StartsWith("error: " + option, result.ErrorLines[0]);
+    }
+
+    /// <summary>Starts a job, signals rank 1 once the first checkpoint exists, and checks the whole job then fails within 30 s.</summary>
+    private static JobResult SignalRankOneAfterTheFirstCheckpoint(string run, string signal, string[] args)
+    {
+        using var job = Mpirun(args);
+        job.WaitForFile(Path.Combine(run, Checkpoint.FileName));
+        job.Signal(rank: 1, signal);
+        var stopped = Stopwatch.StartNew();
+        var result = job.Finish(TimeSpan.FromMinutes(1));
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.True(stopped.Elapsed < TimeSpan.FromSeconds(30), $"the job took {stopped.Elapsed} to stop");
+        return result;
     }
 
     private static int Occurrences(string text, string what) => text.Split(what).Length - 1;
