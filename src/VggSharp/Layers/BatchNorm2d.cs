@@ -1,3 +1,4 @@
+using VggSharp.Kernels;
 using VggSharp.Tensors;
 
 namespace VggSharp.Layers;
@@ -14,6 +15,9 @@ public sealed class BatchNorm2d : Layer
     private Tensor? _input, _output, _gradInput;
     private bool _lastWasTraining, _lastWasSynchronised;
     private double[]? _sums;
+
+    /// <summary>The synchronised passes' per-channel sums and count, summed across processes.</summary>
+    private double[] Sums => _sums ??= new double[2 * Channels + 1];
     private long _globalCount;
 
     /// <summary>Creates a layer with weight 1, bias 0, running mean 0 and running variance 1.</summary>
@@ -151,7 +155,7 @@ public sealed class BatchNorm2d : Layer
     /// <summary>Normalises with the global batch's statistics: its mean first, then its variance around that mean, as one process would.</summary>
     private void ForwardSynchronised(Tensor? input, Tensor? output)
     {
-        var sums = (_sums ??= new double[2 * Channels + 1]).AsSpan();
+        var sums = Sums.AsSpan();
         var means = sums[..(Channels + 1)];
         if (input is null)
         {
@@ -173,12 +177,7 @@ public sealed class BatchNorm2d : Layer
         Reduction.Sum(squares);
         Span<float> inverseStd = SavedInverseStd.Span, runningMean = RunningMean.Span, runningVariance = RunningVariance.Span;
         for (int c = 0; c < Channels; c++)
-        {
-            double biased = squares[c] / count, unbiased = count > 1 ? squares[c] / (count - 1) : biased;
-            inverseStd[c] = (float)(1.0 / Math.Sqrt(biased + Epsilon));
-            runningMean[c] = (float)((1 - Momentum) * runningMean[c] + Momentum * (means[c] / count));
-            runningVariance[c] = (float)((1 - Momentum) * runningVariance[c] + Momentum * unbiased);
-        }
+            inverseStd[c] = BatchNormStatistics.Update(means[c] / count, squares[c], count, Momentum, Epsilon, ref runningMean[c], ref runningVariance[c]);
         if (input is not null) Backend.BatchNormNormalize(input, Weight.Value, Bias.Value, SavedMean, SavedInverseStd, output!);
         _globalCount = count;
         _batchesTracked[0]++;
@@ -186,7 +185,7 @@ public sealed class BatchNorm2d : Layer
 
     private void BackwardSynchronised(Tensor? input, Tensor? gradOutput, Tensor? gradInput)
     {
-        var sums = (_sums ??= new double[2 * Channels + 1]).AsSpan(0, 2 * Channels);
+        var sums = Sums.AsSpan(0, 2 * Channels);
         if (input is null)
         {
             sums.Clear();

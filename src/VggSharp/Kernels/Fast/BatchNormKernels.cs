@@ -25,13 +25,9 @@ internal static unsafe class BatchNormKernels
             long count = (long)batch * spatial;
             double mean = Sum(input, c, new FirstOperator()) / count;
             double squares = Sum(input, c, new SquaredDeviationOperator((float)mean));
-            double variance = squares / count;
             savedMean.Span[c] = (float)mean;
-            savedInverseStd.Span[c] = (float)(1.0 / Math.Sqrt(variance + epsilon));
+            savedInverseStd.Span[c] = BatchNormStatistics.Update(mean, squares, count, momentum, epsilon, ref runningMean.Span[c], ref runningVariance.Span[c]);
             Normalize(input, c, Normalization(gamma, beta, savedMean, savedInverseStd, c), output);
-            double unbiased = count > 1 ? squares / (count - 1) : variance;
-            runningMean.Span[c] = (float)((1 - momentum) * runningMean.Span[c] + momentum * mean);
-            runningVariance.Span[c] = (float)((1 - momentum) * runningVariance.Span[c] + momentum * unbiased);
         }
     }
 
