@@ -9,8 +9,4 @@ namespace VggSharp.Benchmarking;
 /// <param name="BackwardData">Gradient of its input (zero in inference, and for the first layer, whose input needs none).</param>
 /// <param name="BackwardFilter">Gradient of its weights and biases (zero in inference).</param>
 public sealed record LayerBreakdown(string Name, string Role, string Description, long MultiplyAdds, TimeSpan Forward,
-    TimeSpan BackwardData, TimeSpan BackwardFilter)
-{
-    /// <summary>All three.</summary>
-    public TimeSpan Total => Forward + BackwardData + BackwardFilter;
-}
+    TimeSpan BackwardData, TimeSpan BackwardFilter);

@@ -49,7 +49,7 @@ public static class VggModelFile
     /// <summary>Builds a model from <paramref name="options"/> and loads the file's weights; for files without VggSharp metadata, such as PyTorch's (see <see cref="WeightsFile.Load(string, VggOptions, IBackend?)"/>).</summary>
     public static VggModel Load(string path, VggOptions options, IBackend? backend = null) => WeightsFile.Load(path, options, backend);
 
-    /// <summary>Loads the file's weights into <paramref name="model"/>; on any error the model is left as it was (see <see cref="WeightsFile.LoadInto"/>).</summary>
+    /// <summary>Loads the file's weights into <paramref name="model"/>; on any error the model is left as it was (see <see cref="WeightsFile.LoadInto(VggModel, string)"/>).</summary>
     public static void LoadInto(VggModel model, string path) => WeightsFile.LoadInto(model, path);
 
     /// <summary>

@@ -52,7 +52,10 @@ public static class WeightsFile
         return OptionsOf(source, options ?? new WeightsLoadOptions());
     }
 
-    /// <summary>Builds the model <paramref name="path"/> holds (see <see cref="ReadOptions"/>) and loads its weights.</summary>
+    /// <summary>What <see cref="ReadOptions(string, WeightsLoadOptions?)"/> says of a file already open.</summary>
+    internal static VggOptions ReadOptions(IWeightsSource source) => OptionsOf(source, new WeightsLoadOptions());
+
+    /// <summary>Builds the model <paramref name="path"/> holds (see <see cref="ReadOptions(string, WeightsLoadOptions?)"/>) and loads its weights.</summary>
     public static VggModel Load(string path, WeightsLoadOptions? options = null, IBackend? backend = null)
     {
         using var source = Open(path);
@@ -74,6 +77,12 @@ public static class WeightsFile
     public static void LoadInto(VggModel model, string path)
     {
         using var source = Open(path);
+        LoadInto(model, source);
+    }
+
+    /// <summary>What <see cref="LoadInto(VggModel, string)"/> does with a file already open.</summary>
+    internal static void LoadInto(VggModel model, IWeightsSource source)
+    {
         source.Match(model.Options);
         StateLoader.LoadInto(model, source);
     }
@@ -82,11 +91,14 @@ public static class WeightsFile
     public static IReadOnlyList<string>? ReadClassNames(string path)
     {
         using var source = Open(path);
-        return source.DescribeModel() is { } model ? ModelMetadata.ClassNames(source.Metadata, model.Classes, path) : null;
+        return ClassNamesOf(source);
     }
 
+    private static IReadOnlyList<string>? ClassNamesOf(IWeightsSource source) =>
+        source.DescribeModel() is { } model ? ModelMetadata.ClassNames(source.Metadata, model.Classes, source.Path) : null;
+
     /// <summary>
-    /// Loads <paramref name="input"/> (any readable format, its model described as by <see cref="ReadOptions"/>) and
+    /// Loads <paramref name="input"/> (any readable format, its model described as by <see cref="ReadOptions(string, WeightsLoadOptions?)"/>) and
     /// writes it to <paramref name="output"/> in the format its extension names, atomically; returns the model's
     /// options. VggSharp writes .safetensors and .onnx; any other output is an <see cref="ArgumentException"/> that says so.
     /// </summary>
@@ -97,8 +109,9 @@ public static class WeightsFile
             throw new ArgumentException(format is null
                 ? $"Cannot tell the output format of {output}: name it .safetensors or .onnx."
                 : $"Cannot write {output}: writing {Path.GetExtension(output)} files is not supported; VggSharp writes .safetensors (which PyTorch loads with safetensors.torch.load_file) and .onnx.");
-        using var model = Load(input, options);
-        var classNames = ReadClassNames(input);
+        using var source = Open(input);
+        using var model = StateLoader.Build(source, OptionsOf(source, options ?? new WeightsLoadOptions()), null);
+        var classNames = ClassNamesOf(source);
         if (format == WeightsFormat.Onnx) OnnxExporter.Export(model, output, classNames);
         else VggModelFile.Save(model, output, classNames: classNames);
         return model.Options;

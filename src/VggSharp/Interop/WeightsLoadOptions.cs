@@ -2,7 +2,7 @@ namespace VggSharp.Interop;
 
 /// <summary>
 /// What to assume about a weights file that does not describe its own model (a PyTorch state_dict): every value left
-/// null is inferred from the file's keys and shapes (<see cref="WeightsFile.ReadOptions"/>). A file that describes its
+/// null is inferred from the file's keys and shapes (<see cref="WeightsFile.ReadOptions(string, WeightsLoadOptions?)"/>). A file that describes its
 /// model (a VggSharp file's metadata, a Caffe model's layers: <see cref="IWeightsSource.DescribeModel"/>) is built as it
 /// says; these values must then agree with it.
 /// </summary>

@@ -57,7 +57,9 @@ public static class Trainer
         int channels = options.InputChannels ?? (train is IdxDataset ? 1 : 3);
         progress.Message($"Data: {train.Count} training and {validation.Count} validation images, {train.ClassNames.Count} classes.");
         var statistics = ChannelStatistics.Compute(train, channels, maxImages: 20_000, bad => progress.Message($"skipped {bad.Source}: {bad.Reason}"));
-        var source = options.InitFrom is null ? null : WeightsFile.ReadOptions(options.InitFrom);
+        // The file to start from is opened once: what it says of its model decides the preprocessing and how it is used.
+        using var init = options.InitFrom is null ? null : WeightsFile.Open(options.InitFrom);
+        var source = init is null ? null : WeightsFile.ReadOptions(init);
         var model = VggModel.Create(options.ApplyArchitectureTo(new VggOptions
         {
             Classes = train.ClassNames.Count, InputChannels = channels,
@@ -67,7 +69,7 @@ public static class Trainer
         try
         {
             model.Initialize(options.Init, options.Seed);
-            if (source is not null) StartFrom(model, options.InitFrom!, source, progress);
+            if (init is not null) StartFrom(model, init, source!, progress);
             var optimizer = new SgdOptimizer(model.Network, new SgdOptions { Momentum = options.Momentum, WeightDecay = options.WeightDecay });
             Directory.CreateDirectory(options.OutputDirectory);
             new MetricsLog(options.OutputDirectory).DropAfter(0);
@@ -206,19 +208,18 @@ public static class Trainer
     /// Fine-tunes from a model of the same configuration (all weights) or warm-starts from a shallower one (the paper's);
     /// <paramref name="sourceOptions"/> is what the file says of itself.
     /// </summary>
-    private static void StartFrom(VggModel model, string path, VggOptions sourceOptions, ProgressReporter progress)
+    private static void StartFrom(VggModel model, IWeightsSource file, VggOptions sourceOptions, ProgressReporter progress)
     {
         string inputs = model.Options.Preprocessing == sourceOptions.Preprocessing ? "; its input preprocessing is kept" : "";
-        // The header says which case this is, so the weights are read once either way.
         if (VggConfiguration.Parse(sourceOptions.Configuration).Name == model.Configuration.Name)
         {
-            WeightsFile.LoadInto(model, path);
-            progress.Message($"Fine-tuning from {path}{inputs}.");
+            WeightsFile.LoadInto(model, file);
+            progress.Message($"Fine-tuning from {file.Path}{inputs}.");
             return;
         }
-        using var source = WeightsFile.Load(path);
+        using var source = StateLoader.Build(file, sourceOptions, null);
         var copied = WarmStart.Apply(model, source);
-        progress.Message($"Warm start from {path} ({source.Configuration.Name}): {string.Join(", ", copied)}{inputs}.");
+        progress.Message($"Warm start from {file.Path} ({source.Configuration.Name}): {string.Join(", ", copied)}{inputs}.");
     }
 
     private static T Read<T>(Checkpoint checkpoint, string key)

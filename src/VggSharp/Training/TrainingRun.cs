@@ -27,7 +27,6 @@ namespace VggSharp.Training;
 internal sealed class TrainingRun : IDisposable
 {
     private readonly TrainingOptions _options;
-    private readonly IImageDataset _validation;
     private readonly ChannelStatistics _statistics;
     private readonly VggModel _model;
     private readonly SgdOptimizer _optimizer;
@@ -53,8 +52,8 @@ internal sealed class TrainingRun : IDisposable
         SgdOptimizer optimizer, LearningRateSchedule schedule, TrainingPosition position, EpochProgress epoch, ProgressReporter progress,
         DataParallelReplica? replica = null)
     {
-        (_options, _validation, _statistics, _model, _optimizer, _schedule, _position, _epoch, _progress, _replica) =
-            (options, validation, statistics, model, optimizer, schedule, position, epoch, progress, replica);
+        (_options, _statistics, _model, _optimizer, _schedule, _position, _epoch, _progress, _replica) =
+            (options, statistics, model, optimizer, schedule, position, epoch, progress, replica);
         _ranks = replica?.Communicator.Size ?? 1;
         // A rank's piece of each pass: its micro-batch, at most its share of the whole batch.
         _pieceSize = Math.Min(options.MicroBatchSize ?? int.MaxValue, (options.BatchSize + _ranks - 1) / _ranks);
