@@ -104,7 +104,8 @@ public sealed class SafetensorsReader : IWeightsSource
     /// <summary>Closes the file.</summary>
     public void Dispose() => _file.Dispose();
 
-    private static void ReadExactly(SafeFileHandle file, Span<byte> destination, long offset, string path, string what)
+    /// <summary>Reads exactly <paramref name="destination"/>'s length at <paramref name="offset"/>; a short file is a <see cref="WeightsFormatException"/> naming <paramref name="what"/>.</summary>
+    internal static void ReadExactly(SafeFileHandle file, Span<byte> destination, long offset, string path, string what)
     {
         while (!destination.IsEmpty)
         {

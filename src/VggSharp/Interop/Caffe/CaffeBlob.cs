@@ -39,7 +39,7 @@ internal sealed class CaffeBlob(IReadOnlyList<long> shape, IReadOnlyList<CaffeDa
                 destination = destination[run.Count..];
                 if (run.Stride == CaffeDataRun.Packed)
                 {
-                    ReadExactly(file, MemoryMarshal.AsBytes(target), run.Offset, path);
+                    SafetensorsReader.ReadExactly(file, MemoryMarshal.AsBytes(target), run.Offset, path, "blob data");
                     continue;
                 }
                 chunk ??= ArrayPool<byte>.Shared.Rent(ChunkBytes);
@@ -49,7 +49,7 @@ internal sealed class CaffeBlob(IReadOnlyList<long> shape, IReadOnlyList<CaffeDa
                     int values = Math.Min(perChunk, run.Count - done);
                     // The last value of a run has no tag after it.
                     var bytes = chunk.AsSpan(0, values * run.Stride - (run.Stride - sizeof(float)));
-                    ReadExactly(file, bytes, run.Offset + (long)done * run.Stride, path);
+                    SafetensorsReader.ReadExactly(file, bytes, run.Offset + (long)done * run.Stride, path, "blob data");
                     for (int i = 0; i < values; i++) target[done + i] = BinaryPrimitives.ReadSingleLittleEndian(bytes[(i * run.Stride)..]);
                 }
             }
@@ -57,18 +57,6 @@ internal sealed class CaffeBlob(IReadOnlyList<long> shape, IReadOnlyList<CaffeDa
         finally
         {
             if (chunk is not null) ArrayPool<byte>.Shared.Return(chunk);
-        }
-    }
-
-    private static void ReadExactly(SafeFileHandle file, Span<byte> destination, long offset, string path)
-    {
-        while (!destination.IsEmpty)
-        {
-            int read = RandomAccess.Read(file, destination, offset);
-            // Only possible when the file shrinks after it was parsed.
-            if (read == 0) throw new WeightsFormatException(path, "truncated: the file ended while reading blob data");
-            destination = destination[read..];
-            offset += read;
         }
     }
 }

@@ -1,13 +1,16 @@
 namespace VggSharp.Interop.Caffe;
 
-/// <summary>A PoolingParameter with Caffe's defaults applied (max pooling, stride 1, no padding, rounding up).</summary>
+/// <summary>
+/// A PoolingParameter with Caffe's defaults applied (max pooling, stride 1, no padding). Its round mode is not read:
+/// the maps a VGG pools have even sides (the input size is derived from them), where both modes agree.
+/// </summary>
 internal sealed record CaffePooling(CaffePoolMethod Method, uint? KernelH, uint? KernelW, uint StrideH, uint StrideW, uint PadH, uint PadW,
-    bool Global, bool RoundsDown)
+    bool Global)
 {
     /// <summary>Reads the message (caffe.proto's PoolingParameter field numbers).</summary>
     public static CaffePooling Parse(ProtoFieldReader reader)
     {
-        uint method = 0, stride = 1, pad = 0, roundMode = 0;
+        uint method = 0, stride = 1, pad = 0;
         uint? kernel = null, kernelH = null, kernelW = null, strideH = null, strideW = null, padH = null, padW = null;
         bool global = false;
         while (reader.Next())
@@ -25,12 +28,11 @@ internal sealed record CaffePooling(CaffePoolMethod Method, uint? KernelH, uint?
                 case 9: padH = reader.UInt32(); break;
                 case 10: padW = reader.UInt32(); break;
                 case 12: global = reader.UInt32() != 0; break;
-                case 13: roundMode = reader.UInt32(); break;
                 default: reader.Skip(); break;
             }
         }
         return new CaffePooling(method switch { 0 => CaffePoolMethod.Max, 1 => CaffePoolMethod.Average, _ => CaffePoolMethod.Other },
-            kernelH ?? kernel, kernelW ?? kernel, strideH ?? stride, strideW ?? stride, padH ?? pad, padW ?? pad, global, roundMode == 1);
+            kernelH ?? kernel, kernelW ?? kernel, strideH ?? stride, strideW ?? stride, padH ?? pad, padW ?? pad, global);
     }
 }
 
