@@ -165,7 +165,7 @@ internal sealed class TrainingRun : IDisposable
         {
             var (lossSum, correct, images) = Step(batch);
             // The whole job's figures, and whether any rank was asked to stop: every rank then stops after this step.
-            double[] totals = [lossSum, correct, Interlocked.Exchange(ref skipped, 0), cancellation.IsCancellationRequested ? 1 : 0];
+            Span<double> totals = [lossSum, correct, Interlocked.Exchange(ref skipped, 0), cancellation.IsCancellationRequested ? 1 : 0];
             _replica?.Communicator.Sum(totals, "the step's results");
             (lossSum, correct) = (totals[0], (int)totals[1]);
             bool stopRequested = totals[3] > 0;
