@@ -54,8 +54,7 @@ internal static class BenchCommand
                 Iterations = parseResult.GetValue(iterations),
             };
             options.Validate();
-            using var vgg = VggModel.Create(model.Read(parseResult), new FastBackend(threadCount));
-            vgg.Initialize(InitScheme.Kaiming, options.Seed);
+            using var vgg = VggModel.Create(model.Read(parseResult), new FastBackend(threadCount), InitScheme.Kaiming, options.Seed);
             var machine = FmaPeak.Probe(threadCount);
             var result = ModelBenchmark.Run(vgg, options, cancellation);
             var report = BenchReport.Of(vgg, result, threadCount, machine);

@@ -18,8 +18,8 @@ internal static class InfoCommand
         command.Options.Add(json);
         command.SetAction(parseResult =>
         {
-            // Building the model allocates its weights (about 550 MB for D); the summary needs only its layers.
-            using var vgg = VggModel.Create(model.Read(parseResult));
+            // The summary needs only the layers: the weights (about 550 MB for D) are allocated but never drawn.
+            using var vgg = VggModel.CreateUninitialized(model.Read(parseResult));
             var summary = ModelSummary.Of(vgg);
             var output = parseResult.InvocationConfiguration.Output;
             if (parseResult.GetValue(json)) InfoReport.Of(vgg, summary).WriteTo(output);

@@ -33,7 +33,7 @@ internal static class StateLoader
         if (needed - (IsVggSharpFile(source) ? 0 : counters) > source.LoadedDataLength)
             throw new WeightsFormatException(source.Path,
                 $"{Describe(configuration, options)} holds {needed} bytes of weights but the file has only {source.LoadedDataLength}; it is for another architecture");
-        var model = VggModel.Create(options, backend);
+        var model = VggModel.CreateUninitialized(options, backend);
         try
         {
             foreach (var step in Plan(source, model, isModelKey ?? (_ => true))) Run(source, step, step.Entry.Bytes);

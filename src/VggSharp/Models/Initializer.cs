@@ -13,6 +13,7 @@ public static class Initializer
     /// <summary>Applies <paramref name="scheme"/> to every layer of <paramref name="model"/>.</summary>
     public static void Apply(VggModel model, InitScheme scheme, ulong seed)
     {
+        if (!Enum.IsDefined(scheme)) throw new ArgumentException($"Unknown initialisation scheme {(int)scheme}.", nameof(scheme));
         var layers = model.Network.Layers;
         for (int i = 0; i < layers.Count; i++)
         {

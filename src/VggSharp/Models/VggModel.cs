@@ -24,8 +24,39 @@ public sealed class VggModel : IDisposable
         Network = new Sequential(layers, backend);
     }
 
-    /// <summary>Builds a network with zero weights; call <see cref="Initialize"/> or load weights next.</summary>
-    public static VggModel Create(VggOptions options, IBackend? backend = null) =>
+    /// <summary>
+    /// The scheme <see cref="Create"/> draws weights with unless told otherwise, and the trainer's default: Glorot's,
+    /// which the paper notes trains deep nets from scratch, where its own N(0, 0.01²) needed a shallower net's weights.
+    /// </summary>
+    public const InitScheme DefaultInitScheme = InitScheme.Glorot;
+
+    /// <summary>The seed <see cref="Create"/> draws weights from unless told otherwise.</summary>
+    public const ulong DefaultSeed = 1;
+
+    /// <summary>
+    /// Builds a network with weights drawn by <paramref name="scheme"/> from <paramref name="seed"/>, ready to train
+    /// (see <see cref="Initialize"/>). To load weights, use <see cref="Interop.WeightsFile"/>, which builds without drawing.
+    /// </summary>
+    public static VggModel Create(VggOptions options, IBackend? backend = null, InitScheme scheme = DefaultInitScheme, ulong seed = DefaultSeed)
+    {
+        var model = CreateUninitialized(options, backend);
+        try
+        {
+            model.Initialize(scheme, seed);
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Builds a network with zero weights, for a caller that overwrites every one next (from a file, from another
+    /// process) or needs only the layers and their shapes; drawing VGG-16's 138 million weights would be wasted there.
+    /// </summary>
+    public static VggModel CreateUninitialized(VggOptions options, IBackend? backend = null) =>
         new(options, options.Validate(), fullyConvolutional: false, backend ?? Backends.Default);
 
     /// <summary>The options the network was built from.</summary>

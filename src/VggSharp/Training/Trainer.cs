@@ -65,10 +65,9 @@ public static class Trainer
             Classes = train.ClassNames.Count, InputChannels = channels,
             // The weights taken from another model expect its inputs (torchvision's normalisation, say), not this set's mean.
             Preprocessing = source?.Preprocessing is { } inherited && inherited.Mean.Length == channels ? inherited : statistics.ToMeanSubtraction(),
-        }));
+        }), scheme: options.Init, seed: options.Seed);
         try
         {
-            model.Initialize(options.Init, options.Seed);
             if (init is not null) StartFrom(model, init, source!, progress);
             var optimizer = new SgdOptimizer(model.Network, new SgdOptions { Momentum = options.Momentum, WeightDecay = options.WeightDecay });
             Directory.CreateDirectory(options.OutputDirectory);
@@ -134,7 +133,8 @@ public static class Trainer
             if (train.Count != shared.TrainImages || validation.Count != shared.ValidationImages || !train.ClassNames.SequenceEqual(shared.ClassNames!))
                 throw new InvalidOperationException(
                     $"{options.Data} here has {train.Count} training and {validation.Count} validation images in {train.ClassNames.Count} classes; rank 0's has {shared.TrainImages} and {shared.ValidationImages} in {shared.ClassNames!.Count}. Every machine needs the same data set.");
-            var model = VggModel.Create(ModelMetadata.ToOptions(shared.Model!, "rank 0's model"));
+            // Its weights, statistics and momentum are rank 0's, received before the first step.
+            var model = VggModel.CreateUninitialized(ModelMetadata.ToOptions(shared.Model!, "rank 0's model"));
             var optimizer = new SgdOptimizer(model.Network, shared.Optimizer);
             var entries = Describe(model, optimizer);
             if (!entries.SequenceEqual(shared.State!))

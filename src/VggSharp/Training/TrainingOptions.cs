@@ -87,11 +87,11 @@ public sealed record TrainingOptions
     public int AnnealEpochs { get; init; } = 2;
 
     /// <summary>
-    /// How new weights are drawn. Glorot by default: the paper notes it trains deep nets without pre-training, and
+    /// How new weights are drawn. Glorot by default (<see cref="VggModel.DefaultInitScheme"/>): the paper notes it trains deep nets without pre-training, and
     /// torchvision's N(0, 0.01) for fully-connected layers shrinks the gradient about tenfold per layer in a small head.
     /// </summary>
     [JsonConverter(typeof(JsonStringEnumConverter<InitScheme>))]
-    public InitScheme Init { get; init; } = InitScheme.Glorot;
+    public InitScheme Init { get; init; } = VggModel.DefaultInitScheme;
 
     /// <summary>
     /// A trained model to start from, in any format <see cref="Interop.WeightsFile"/> reads (VggSharp safetensors, a PyTorch

@@ -13,8 +13,7 @@ public class ModelBenchmarkTests
 
     private static VggModel Tiny(string config = "8,M,16,M")
     {
-        var model = VggModel.Create(new VggOptions { Configuration = config, InputSize = 8, Classes = 10, Head = VggHead.Small, HiddenUnits = 32 });
-        model.Initialize(InitScheme.Kaiming, 3);
+        var model = VggModel.Create(new VggOptions { Configuration = config, InputSize = 8, Classes = 10, Head = VggHead.Small, HiddenUnits = 32 }, scheme: InitScheme.Kaiming, seed: 3);
         return model;
     }
 

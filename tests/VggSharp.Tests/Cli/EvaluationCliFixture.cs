@@ -59,8 +59,7 @@ public sealed class EvaluationCliFixture : IDisposable
         {
             Configuration = "8,M,16,M", InputSize = 16, Classes = classes, Head = VggHead.Small, HiddenUnits = 16,
             Preprocessing = new Preprocessing(1f / 255, [0.5f, 0.5f, 0.5f], [0.25f, 0.25f, 0.25f]),
-        });
-        model.Initialize(InitScheme.Kaiming, seed);
+        }, scheme: InitScheme.Kaiming, seed: seed);
         string path = _directory.File(name);
         VggModelFile.Save(model, path, classNames: classNames);
         return path;

@@ -22,8 +22,7 @@ public static class SmallModels
     /// <summary>Builds and initialises a model; batch-norm statistics get distinct values, as after training.</summary>
     public static VggModel Create(VggOptions options, ulong seed)
     {
-        var model = VggModel.Create(options);
-        model.Initialize(InitScheme.Kaiming, seed);
+        var model = VggModel.Create(options, scheme: InitScheme.Kaiming, seed: seed);
         var random = new Random((int)seed);
         foreach (var layer in model.Network.Layers.OfType<BatchNorm2d>())
         {

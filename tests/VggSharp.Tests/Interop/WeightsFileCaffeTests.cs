@@ -28,8 +28,7 @@ public class WeightsFileCaffeTests
     public void LoadIntoFillsAModelOfTheSameNetwork()
     {
         using var direct = CaffeModelReader.Load(Fixture);
-        using var model = VggModel.Create(direct.Options);
-        model.Initialize(InitScheme.Kaiming, seed: 3);
+        using var model = VggModel.Create(direct.Options, scheme: InitScheme.Kaiming, seed: 3);
 
         WeightsFile.LoadInto(model, Fixture);
 
@@ -40,8 +39,7 @@ public class WeightsFileCaffeTests
     public void LoadIntoAnotherNetworkFailsAndChangesNothing()
     {
         var options = CaffeModelReader.ReadOptions(Fixture);
-        using var model = VggModel.Create(options with { Classes = options.Classes + 1 });
-        model.Initialize(InitScheme.Kaiming, seed: 3);
+        using var model = VggModel.Create(options with { Classes = options.Classes + 1 }, scheme: InitScheme.Kaiming, seed: 3);
         var before = model.State().Select(e => e.Bytes.ToArray()).ToList();
 
         Assert.Throws<WeightsFormatException>(() => WeightsFile.LoadInto(model, Fixture));

@@ -9,13 +9,12 @@ public class LayerProfilerTests
 {
     private static VggModel Tiny() =>
         VggModel.Create(new VggOptions { Configuration = "BN:4,M,6,M", InputSize = 8, InputChannels = 2, Classes = 3, Head = VggHead.Small, HiddenUnits = 10 },
-            TestBackends.Create("fast"));
+            TestBackends.Create("fast"), InitScheme.Glorot, seed: 7);
 
     /// <summary>One training step's logits and parameter gradients, from a freshly initialised model.</summary>
     private static (float[] Logits, float[][] Gradients) Step(bool profiled)
     {
         using var model = Tiny();
-        model.Initialize(InitScheme.Glorot, 7);
         using var loss = new SoftmaxCrossEntropyLoss(model.Network.Backend);
         using var x = TestData.Random(3, 4, 2, 8, 8);
         using var profiler = profiled ? model.Network.Profile() : null;
@@ -42,7 +41,6 @@ public class LayerProfilerTests
     public void TimesEveryLayerAndSplitsBackwardIntoDataAndFilter()
     {
         using var model = Tiny();
-        model.Initialize(InitScheme.Glorot, 7);
         using var loss = new SoftmaxCrossEntropyLoss(model.Network.Backend);
         using var x = TestData.Random(3, 4, 2, 8, 8);
         using var profiler = model.Network.Profile();

@@ -15,8 +15,7 @@ public class DeterminismTests
         using var model = VggModel.Create(new VggOptions
         {
             Configuration = "BN:8,M,16,LRN,M,16,M", InputSize = 24, Classes = 5, Head = VggHead.Small, HiddenUnits = 32,
-        }, new FastBackend(threads));
-        model.Initialize(InitScheme.Kaiming, seed);
+        }, new FastBackend(threads), scheme: InitScheme.Kaiming, seed: seed);
         using var loss = new SoftmaxCrossEntropyLoss(model.Network.Backend);
         using var batch = new Tensor(model.InputShape(6));
         for (int step = 0; step < 3; step++)
@@ -48,8 +47,7 @@ public class DeterminismTests
     [Fact]
     public void AWarmTrainingStepAllocatesNoTensors()
     {
-        using var model = VggModel.Create(new VggOptions { Configuration = "A", WidthMultiplier = 0.25, InputSize = 32, Classes = 10, Head = VggHead.Small });
-        model.Initialize(InitScheme.Kaiming, 1);
+        using var model = VggModel.Create(new VggOptions { Configuration = "A", WidthMultiplier = 0.25, InputSize = 32, Classes = 10, Head = VggHead.Small }, scheme: InitScheme.Kaiming, seed: 1);
         using var loss = new SoftmaxCrossEntropyLoss(model.Network.Backend);
         using var batch = TestData.Random(1, model.InputShape(8).ToArray());
         int[] labels = [.. Enumerable.Range(0, 8)];

@@ -16,8 +16,7 @@ public class FullyConvolutionalTests
     [MemberData(nameof(TestBackends.Names), MemberType = typeof(TestBackends))]
     public void GivesTheSameLogitsAtTheTrainingSizeAndAScoreMapOnALargerInput(string backend)
     {
-        using var model = VggModel.Create(Small("A"), TestBackends.Create(backend));
-        model.Initialize(InitScheme.Kaiming, seed: 5);
+        using var model = VggModel.Create(Small("A"), TestBackends.Create(backend), scheme: InitScheme.Kaiming, seed: 5);
         using var dense = model.ToFullyConvolutional();
         Assert.True(dense.IsFullyConvolutional);
         Assert.Equal(7, ((Conv2d)dense.FindLayer("fc8")!).OutChannels);
@@ -37,8 +36,7 @@ public class FullyConvolutionalTests
     [Fact]
     public void CopiesEveryWeightExactly()
     {
-        using var model = VggModel.Create(Small("B-BN"));
-        model.Initialize(InitScheme.Glorot, seed: 9);
+        using var model = VggModel.Create(Small("B-BN"), scheme: InitScheme.Glorot, seed: 9);
         using var dense = model.ToFullyConvolutional();
         var original = model.State().ToDictionary(e => e.Key, e => e.Bytes.ToArray());
         foreach (var e in dense.State()) Assert.Equal(original[e.Key], e.Bytes.ToArray());

@@ -6,12 +6,10 @@ namespace VggSharp.Tests.Models;
 
 public class InitializationTests
 {
-    private static VggModel Make(InitScheme scheme, ulong seed, string config = "A")
-    {
-        var model = VggModel.Create(new VggOptions { Configuration = config, WidthMultiplier = 0.25, InputSize = 32, Head = VggHead.Small, Classes = 10 });
-        model.Initialize(scheme, seed);
-        return model;
-    }
+    private static VggOptions Options(string config = "A") =>
+        new() { Configuration = config, WidthMultiplier = 0.25, InputSize = 32, Head = VggHead.Small, Classes = 10 };
+
+    private static VggModel Make(InitScheme scheme, ulong seed, string config = "A") => VggModel.Create(Options(config), scheme: scheme, seed: seed);
 
     private static (double Mean, double Std, double MaxAbs) Stats(ReadOnlySpan<float> v)
     {
@@ -76,5 +74,29 @@ public class InitializationTests
         Assert.All(bn.Weight.Value.ToArray(), w => Assert.Equal(1f, w));
         Assert.All(bn.RunningVariance.ToArray(), v => Assert.Equal(1f, v));
         Assert.Equal(0, bn.BatchesTracked);
+    }
+
+    [Fact]
+    public void CreateDrawsTheDefaultSchemeFromTheDefaultSeed()
+    {
+        using var byDefault = VggModel.Create(Options());
+        using var drawn = Make(InitScheme.Glorot, 1);
+        var weights = byDefault.State().Select(e => e.Bytes.ToArray()).ToList();
+        Assert.Equal(weights, drawn.State().Select(e => e.Bytes.ToArray()));
+        Assert.Contains(weights[0], b => b != 0);
+    }
+
+    [Fact]
+    public void CreateUninitializedDrawsNothing()
+    {
+        using var model = VggModel.CreateUninitialized(Options());
+        Assert.All(model.State().Where(e => e.Key.EndsWith(".weight", StringComparison.Ordinal)), e => Assert.DoesNotContain(e.Bytes.ToArray(), b => b != 0));
+    }
+
+    [Fact]
+    public void AnUnknownSchemeIsRefused()
+    {
+        var e = Assert.Throws<ArgumentException>(() => VggModel.Create(Options(), scheme: (InitScheme)7));
+        Assert.StartsWith("Unknown initialisation scheme 7.", e.Message);
     }
 }

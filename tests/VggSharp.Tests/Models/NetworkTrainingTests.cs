@@ -7,11 +7,11 @@ namespace VggSharp.Tests.Models;
 
 public class NetworkTrainingTests
 {
-    private static VggModel Tiny(string backend, string config = "BN:4,LRN,M,6,M", float dropout = 0.5f) =>
+    private static VggModel Tiny(string backend, ulong seed, string config = "BN:4,LRN,M,6,M", float dropout = 0.5f) =>
         VggModel.Create(new VggOptions
         {
             Configuration = config, InputSize = 8, InputChannels = 2, Classes = 3, Head = VggHead.Small, HiddenUnits = 10, Dropout = dropout,
-        }, TestBackends.Create(backend));
+        }, TestBackends.Create(backend), InitScheme.Glorot, seed);
 
     public static TheoryData<string, string> BackendsAndConfigurations()
     {
@@ -26,8 +26,7 @@ public class NetworkTrainingTests
     [MemberData(nameof(BackendsAndConfigurations))]
     public void BackwardThroughTheWholeNetworkMatchesFiniteDifferences(string backend, string config)
     {
-        using var model = Tiny(backend, config);
-        model.Initialize(InitScheme.Glorot, 3);
+        using var model = Tiny(backend, seed: 3, config);
         // Non-zero biases keep every ReLU input off its kink at exactly 0, where finite differences are meaningless.
         foreach (var p in model.Network.Parameters.Where(p => p.Name == "bias"))
             for (int i = 0; i < p.Value.Length; i++) p.Value.Span[i] = 0.05f + 0.01f * (i % 7);
@@ -86,8 +85,7 @@ public class NetworkTrainingTests
     [MemberData(nameof(TestBackends.Names), MemberType = typeof(TestBackends))]
     public void PlainSgdLearnsASeparableProblem(string backend)
     {
-        using var model = Tiny(backend, "8,M,8,M", dropout: 0f);
-        model.Initialize(InitScheme.Glorot, 1);
+        using var model = Tiny(backend, seed: 1, "8,M,8,M", dropout: 0f);
         using var loss = new SoftmaxCrossEntropyLoss(model.Network.Backend);
         // Class k lights up quadrant k of channel 0: a problem any working convnet solves in a few dozen steps.
         using var x = new Tensor(6, 2, 8, 8);

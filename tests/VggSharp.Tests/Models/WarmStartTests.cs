@@ -7,8 +7,7 @@ public class WarmStartTests
 {
     private static VggModel Make(string config, int classes = 10, ulong seed = 1)
     {
-        var model = VggModel.Create(new VggOptions { Configuration = config, WidthMultiplier = 0.125, InputSize = 32, Head = VggHead.Small, Classes = classes });
-        model.Initialize(InitScheme.Paper, seed);
+        var model = VggModel.Create(new VggOptions { Configuration = config, WidthMultiplier = 0.125, InputSize = 32, Head = VggHead.Small, Classes = classes }, scheme: InitScheme.Paper, seed: seed);
         return model;
     }
 

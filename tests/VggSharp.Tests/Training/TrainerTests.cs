@@ -133,9 +133,8 @@ public class TrainerTests : IDisposable
                {
                    Configuration = tuned.Configuration, Classes = 10, InputChannels = 1, InputSize = tuned.InputSize,
                    WidthMultiplier = 1, Head = tuned.Head, HiddenUnits = tuned.HiddenUnits, Preprocessing = preprocessing,
-               }))
+               }, scheme: VggSharp.Models.InitScheme.Kaiming, seed: 5))
         {
-            source.Initialize(VggSharp.Models.InitScheme.Kaiming, 5);
             VggModelFile.Save(source, sourcePath);
         }
 
