@@ -63,6 +63,13 @@ public static class Evaluator
     public static float[] Predict(IReadOnlyList<VggModel> models, DecodedImage image, EvaluationOptions options) =>
         Predict(models, [image], options)[0];
 
+    /// <summary>
+    /// The posterior of one image under one model, by <paramref name="options"/> or by default the centre crop at the
+    /// model's input size, as <see cref="Predict(IReadOnlyList{VggModel}, DecodedImage, EvaluationOptions)"/> does for an ensemble.
+    /// </summary>
+    public static float[] Predict(VggModel model, DecodedImage image, EvaluationOptions? options = null) =>
+        Predict([model], image, options ?? new EvaluationOptions());
+
     /// <summary>The posterior of each image, as <see cref="Predict(IReadOnlyList{VggModel}, DecodedImage, EvaluationOptions)"/>, preparing the models once.</summary>
     public static float[][] Predict(IReadOnlyList<VggModel> models, IReadOnlyList<DecodedImage> images, EvaluationOptions options,
         CancellationToken cancellation = default)

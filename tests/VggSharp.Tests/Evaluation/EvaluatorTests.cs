@@ -20,8 +20,7 @@ public class EvaluatorTests
         {
             Configuration = "8,M,16,M", InputSize = inputSize, Classes = Classes, Head = VggHead.Small, HiddenUnits = 16,
             Preprocessing = preprocessing ?? new Preprocessing(1f / 255, [0.5f, 0.4f, 0.3f], [0.25f, 0.2f, 0.3f]),
-        });
-        model.Initialize(InitScheme.Kaiming, seed);
+        }, scheme: InitScheme.Kaiming, seed: seed);
         return model;
     }
 
@@ -72,7 +71,18 @@ public class EvaluatorTests
         var rescaled = TransformOf(model).Rescale(image, scale);
         var expected = CropPosterior(model, rescaled, EvaluationCrops.Centre(rescaled.Width, rescaled.Height, 16), flip: false);
 
-        AssertClose(expected, Evaluator.Predict([model], image, Options(EvaluationProtocol.Center, scale)));
+        AssertClose(expected, Evaluator.Predict(model, image, Options(EvaluationProtocol.Center, scale)));
+    }
+
+    [Fact]
+    public void OneModelWithoutOptionsIsTheCentreCropAtItsInputSize()
+    {
+        using var model = SmallModel();
+        var image = ResamplerTests.Noise(24, 20, 3, seed: 5);
+        var rescaled = TransformOf(model).Rescale(image, model.Options.InputSize);
+        var expected = CropPosterior(model, rescaled, EvaluationCrops.Centre(rescaled.Width, rescaled.Height, model.Options.InputSize), flip: false);
+
+        AssertClose(expected, Evaluator.Predict(model, image));
     }
 
     [Fact]
@@ -84,7 +94,7 @@ public class EvaluatorTests
         var whole = new PixelRegion(0, 0, 16, 16);
         var expected = Mean([CropPosterior(model, rescaled, whole, flip: false), CropPosterior(model, rescaled, whole, flip: true)]);
 
-        AssertClose(expected, Evaluator.Predict([model], image, Options(EvaluationProtocol.Dense, 16)));
+        AssertClose(expected, Evaluator.Predict(model, image, Options(EvaluationProtocol.Dense, 16)));
     }
 
     [Fact]
@@ -107,7 +117,7 @@ public class EvaluatorTests
             posteriors.Add(Softmax(averaged));
         }
 
-        AssertClose(Mean(posteriors), Evaluator.Predict([model], image, Options(EvaluationProtocol.Dense, 32)));
+        AssertClose(Mean(posteriors), Evaluator.Predict(model, image, Options(EvaluationProtocol.Dense, 32)));
     }
 
     [Fact]
@@ -123,7 +133,7 @@ public class EvaluatorTests
 
         // A batch smaller than the 50 crops makes them span several forward passes.
         var options = Options(EvaluationProtocol.MultiCrop, 24) with { BatchSize = 7 };
-        AssertClose(Mean(views), Evaluator.Predict([model], image, options));
+        AssertClose(Mean(views), Evaluator.Predict(model, image, options));
     }
 
     [Fact]
@@ -149,7 +159,7 @@ public class EvaluatorTests
         var expected = Enumerable.Range(0, Classes).Select(c =>
             (CropPosterior(model, rescaled, corner, false)[c] + CropPosterior(model, rescaled, corner, true)[c] + 48 * plain[c]) / 50).ToArray();
 
-        AssertClose(expected, Evaluator.Predict([model], marked, Options(EvaluationProtocol.MultiCrop, 40)));
+        AssertClose(expected, Evaluator.Predict(model, marked, Options(EvaluationProtocol.MultiCrop, 40)));
     }
 
     [Fact]
@@ -157,10 +167,10 @@ public class EvaluatorTests
     {
         using var model = SmallModel();
         var image = ResamplerTests.Noise(33, 27, 3, seed: 6);
-        double[] Of(EvaluationProtocol p) => Evaluator.Predict([model], image, Options(p, 24)).Select(v => (double)v).ToArray();
+        double[] Of(EvaluationProtocol p) => Evaluator.Predict(model, image, Options(p, 24)).Select(v => (double)v).ToArray();
 
         AssertClose(Mean([Of(EvaluationProtocol.Dense), Of(EvaluationProtocol.MultiCrop)]),
-            Evaluator.Predict([model], image, Options(EvaluationProtocol.DenseAndMultiCrop, 24)));
+            Evaluator.Predict(model, image, Options(EvaluationProtocol.DenseAndMultiCrop, 24)));
     }
 
     [Theory]
@@ -171,9 +181,9 @@ public class EvaluatorTests
     {
         using var model = SmallModel();
         var image = ResamplerTests.Noise(26, 35, 3, seed: 7);
-        var perScale = new[] { 16, 20, 28 }.Select(q => Evaluator.Predict([model], image, Options(protocol, q)).Select(v => (double)v).ToArray());
+        var perScale = new[] { 16, 20, 28 }.Select(q => Evaluator.Predict(model, image, Options(protocol, q)).Select(v => (double)v).ToArray());
 
-        AssertClose(Mean(perScale), Evaluator.Predict([model], image, Options(protocol, 16, 20, 28)));
+        AssertClose(Mean(perScale), Evaluator.Predict(model, image, Options(protocol, 16, 20, 28)));
     }
 
     [Fact]
@@ -184,7 +194,7 @@ public class EvaluatorTests
         var image = ResamplerTests.Noise(31, 29, 3, seed: 8);
         // No scales: each model runs at its own input size.
         var options = new EvaluationOptions { Protocol = EvaluationProtocol.Center };
-        var alone = new[] { first, second }.Select(m => Evaluator.Predict([m], image, options).Select(v => (double)v).ToArray());
+        var alone = new[] { first, second }.Select(m => Evaluator.Predict(m, image, options).Select(v => (double)v).ToArray());
 
         AssertClose(Mean(alone), Evaluator.Predict([first, second], image, options));
     }
@@ -200,7 +210,7 @@ public class EvaluatorTests
 
         Assert.Contains("classes", Assert.Throws<ArgumentException>(() => Evaluator.Predict([model, otherClasses], image, options)).Message);
         Assert.Contains("input channels", Assert.Throws<ArgumentException>(() => Evaluator.Predict([model, gray], image, options)).Message);
-        Assert.Contains("smaller than model 1's input size", Assert.Throws<ArgumentException>(() => Evaluator.Predict([model], image, Options(EvaluationProtocol.Center, 12))).Message);
+        Assert.Contains("smaller than model 1's input size", Assert.Throws<ArgumentException>(() => Evaluator.Predict(model, image, Options(EvaluationProtocol.Center, 12))).Message);
         Assert.Throws<ArgumentException>(() => Evaluator.Predict([], image, options));
         using var fcn = model.ToFullyConvolutional();
         Assert.Throws<ArgumentException>(() => Evaluator.Predict([fcn], image, options));
@@ -231,7 +241,7 @@ public class EvaluatorTests
         var confusion = new long[Classes, Classes];
         foreach (var (image, label) in items.Take(13).Where(item => item.Image is not null))
         {
-            var posterior = Evaluator.Predict([model], image!, options);
+            var posterior = Evaluator.Predict(model, image!, options);
             int predicted = Array.IndexOf(posterior, posterior.Max());
             int ahead = posterior.Count(p => p > posterior[label]);
             top1Wrong += predicted == label ? 0 : 1;
