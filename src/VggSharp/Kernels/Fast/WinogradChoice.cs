@@ -3,7 +3,7 @@ namespace VggSharp.Kernels.Fast;
 /// <summary>
 /// Which convolutions run on Winograd F(4x4, 3x3): a function of the algorithm asked for and the shape alone, so the
 /// bits never depend on the thread count. <see cref="ConvolutionAlgorithm.Auto"/> follows measurements on VGG's
-/// shapes (see docs/ARCHITECTURE.md): Winograd loses where its fixed costs are not spread over enough work.
+/// shapes (see docs/KERNELS.md): Winograd loses where its fixed costs are not spread over enough work.
 /// </summary>
 internal static class WinogradChoice
 {
