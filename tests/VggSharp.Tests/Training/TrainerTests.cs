@@ -91,6 +91,29 @@ public class TrainerTests : IDisposable
     }
 
     [Fact]
+    public void ACheckpointWrittenBeforeTheOptionsWereComposedResumesToTheBitsOfAStraightRun()
+    {
+        // tests/fixtures/checkpoint-v1.safetensors: written by the trainer of November 2026 (flat TrainingOptions), a
+        // run of BN:4,M,8,M on 96 images in batches of 16 and micro-batches of 8, stopped at epoch 2, step 4.
+        string resumed = Path.Combine(_root, "old-checkpoint");
+        Directory.CreateDirectory(resumed);
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "fixtures", "checkpoint-v1.safetensors"), Checkpoint.PathIn(resumed));
+        TrainingOptions options;
+        using (var old = Checkpoint.Load(resumed))
+        {
+            Assert.Equal(new TrainingPosition(1, 4, 10, 160), old.Position);
+            options = old.Options;
+        }
+        Assert.Equal((16, 8, 96, 7UL, 2), (options.Loader.BatchSize, options.Loader.MicroBatchSize, options.Loader.Limit, options.Seed, options.Epochs));
+
+        var result = TrainingLaunch.Resume(resumed, Quiet());
+        var straight = TrainingLaunch.Start(options with { OutputDirectory = Path.Combine(_root, "old-checkpoint-straight"), Statistics = null }, Quiet());
+
+        Assert.Equal(2, result.Epochs);
+        Assert.Equal(Weights(straight.ModelPath), Weights(result.ModelPath));
+    }
+
+    [Fact]
     public void AResumeAfterABatchOfOnlyBadImagesTakesNoBatchTwice()
     {
         // Batches of one image from a folder where every other image is a truncated PNG: half the batches have
