@@ -16,7 +16,7 @@ public static class NetworkShapes
     public static VggOptions MainJob { get; } = MainJobOptions();
 
     /// <summary>The main job's batch.</summary>
-    public static int MainJobBatch { get; } = new TrainingOptions().BatchSize;
+    public static int MainJobBatch { get; } = new TrainingOptions().Loader.BatchSize;
 
     /// <summary>Every distinct convolution (channels, kernel, size) of <paramref name="options"/> on a batch, in network order.</summary>
     public static IReadOnlyList<ConvolutionShape> Convolutions(VggOptions options, int batch)
@@ -85,11 +85,6 @@ public static class NetworkShapes
 
     private static VggOptions MainJobOptions()
     {
-        var job = new TrainingOptions();
-        return new VggOptions
-        {
-            Configuration = job.Configuration, WidthMultiplier = job.Width, InputSize = job.InputSize, Head = job.Head,
-            HiddenUnits = job.HiddenUnits, InputChannels = 1, Classes = 10,
-        };
+        return new TrainingSource().Model with { InputChannels = 1, Classes = 10 };
     }
 }

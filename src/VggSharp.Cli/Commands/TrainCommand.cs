@@ -11,39 +11,41 @@ namespace VggSharp.Cli.Commands;
 
 /// <summary>
 /// "vggsharp train": trains a VGG network with the paper's recipe. With no arguments it is the project's main job:
-/// VGG-16 with batch norm, a quarter of the paper's width, on Fashion-MNIST (see <see cref="TrainingOptions"/>).
+/// VGG-16 with batch norm, a quarter of the paper's width, on Fashion-MNIST (see <see cref="TrainingOptions"/> and
+/// <see cref="TrainingSource"/>). Its options bind to the parts of those, whose defaults the help shows.
 /// </summary>
 internal static class TrainCommand
 {
     private static readonly TrainingOptions Defaults = new();
+    private static readonly TrainingSource DefaultSource = new();
 
     public static Command Create()
     {
         Option<T> Make<T>(string name, string description, string helpName, T defaultValue) =>
             new(name) { Description = description, HelpName = helpName, DefaultValueFactory = _ => defaultValue };
-        var data = Make("--data", "fashion-mnist, or a folder with train/ (a subfolder per class) and val/ (the same, or flat with labels.txt).", "fashion-mnist|path", Defaults.Data);
-        // Classes and channels come from the data (TrainingOptions.InputChannels: 1 for Fashion-MNIST, 3 for image folders).
-        var model = new ModelOptions(Defaults.ApplyArchitectureTo(new VggOptions()), offerClassesAndChannels: false);
-        var epochs = Make("--epochs", "The epoch limit.", "count", Defaults.Epochs);
-        var batch = Make("--batch", "Images per optimisation step.", "count", Defaults.BatchSize);
+        var data = Make("--data", "fashion-mnist, or a folder with train/ (a subfolder per class) and val/ (the same, or flat with labels.txt).", "fashion-mnist|path", DefaultSource.Data);
+        // Classes and channels come from the data (TrainingSource.InputChannels: 1 for Fashion-MNIST, 3 for image folders).
+        var model = new ModelOptions(DefaultSource.Model, offerClassesAndChannels: false);
+        var epochs = Make("--epochs", "The epoch limit.", "count", Defaults.Schedule.MaxEpochs);
+        var batch = Make("--batch", "Images per optimisation step.", "count", Defaults.Loader.BatchSize);
         var microBatch = new Option<int?>("--micro-batch") { Description = "Images per forward/backward pass; larger batches accumulate gradients.", HelpName = "count" };
-        var lr = Make("--lr", "Initial learning rate; divided by 10 when validation accuracy stops improving, at most 3 times.", "rate", Defaults.LearningRate);
-        var momentum = Make("--momentum", "SGD momentum.", "value", Defaults.Momentum);
-        var weightDecay = Make("--weight-decay", "L2 weight decay.", "value", Defaults.WeightDecay);
-        var dropout = Make("--dropout", "Dropout after fc6 and fc7.", "probability", Defaults.Dropout);
-        var patience = Make("--patience", "Epochs without improvement before the learning rate is divided by 10.", "epochs", Defaults.Patience);
-        var minImprovement = Make("--min-improvement", "Gain in validation accuracy (a fraction) that counts as an improvement.", "fraction", Defaults.MinImprovement);
-        var anneal = Make("--anneal-epochs", "The rate is divided by 10 once more for the last N epochs before the limit (0: the plateau rule alone).", "count", Defaults.AnnealEpochs);
+        var lr = Make("--lr", "Initial learning rate; divided by 10 when validation accuracy stops improving, at most 3 times.", "rate", Defaults.Schedule.InitialLearningRate);
+        var momentum = Make("--momentum", "SGD momentum.", "value", Defaults.Optimizer.Momentum);
+        var weightDecay = Make("--weight-decay", "L2 weight decay.", "value", Defaults.Optimizer.WeightDecay);
+        var dropout = Make("--dropout", "Dropout after fc6 and fc7.", "probability", DefaultSource.Model.Dropout);
+        var patience = Make("--patience", "Epochs without improvement before the learning rate is divided by 10.", "epochs", Defaults.Schedule.Patience);
+        var minImprovement = Make("--min-improvement", "Gain in validation accuracy (a fraction) that counts as an improvement.", "fraction", Defaults.Schedule.MinImprovement);
+        var anneal = Make("--anneal-epochs", "The rate is divided by 10 once more for the last N epochs before the limit (0: the plateau rule alone).", "count", Defaults.Schedule.AnnealEpochs);
         var scale = new Option<int?>("--scale") { Description = "A fixed training scale S (the images' smallest side before cropping).", HelpName = "S" };
-        var scaleMin = Make("--scale-min", "The smallest S of scale jittering.", "S", Defaults.ScaleMin);
-        var scaleMax = Make("--scale-max", "The largest S of scale jittering.", "S", Defaults.ScaleMax);
-        var colourShift = Make("--colour-shift", "Standard deviation of the RGB colour shift (0 turns it off).", "sigma", Defaults.ColourShift);
-        var init = new EnumOption<InitScheme>("--init", "Weight initialisation: paper (N(0, 0.01)), glorot or kaiming.", Defaults.Init);
+        var scaleMin = Make("--scale-min", "The smallest S of scale jittering.", "S", Defaults.Augmentation.MinScale);
+        var scaleMax = Make("--scale-max", "The largest S of scale jittering.", "S", Defaults.Augmentation.MaxScale);
+        var colourShift = Make("--colour-shift", "Standard deviation of the RGB colour shift (0 turns it off).", "sigma", Defaults.Augmentation.ColourShiftSigma);
+        var init = new EnumOption<InitScheme>("--init", "Weight initialisation: paper (N(0, 0.01)), glorot or kaiming.", DefaultSource.Init);
         var initFrom = new Option<string?>("--init-from") { Description = "A trained model (VggSharp safetensors, a PyTorch .pth or a Caffe .caffemodel): the same configuration is fine-tuned, a shallower one warm-starts this one.", HelpName = "weights" };
         var seed = Make("--seed", "The seed every random choice derives from.", "n", Defaults.Seed);
         var limit = new Option<int?>("--limit") { Description = "Train on the first N training images only.", HelpName = "N" };
         var validationLimit = new Option<int?>("--val-limit") { Description = "Validate on the first N validation images only.", HelpName = "N" };
-        var workers = Make("--workers", "Background threads that decode and augment.", "count", Defaults.LoaderWorkers);
+        var workers = Make("--workers", "Background threads that decode and augment.", "count", Defaults.Loader.Workers);
         var output = Make("--out", "The run directory.", "dir", Defaults.OutputDirectory);
         var resume = new Option<string?>("--resume") { Description = "Continue the run in this directory from its checkpoint (other options are the run's own).", HelpName = "dir" };
         var mpiTimeout = Make("--mpi-timeout", "Under mpirun: seconds a rank waits for the others before it stops the whole job.", "seconds", 300.0);
@@ -90,24 +92,37 @@ internal static class TrainCommand
                 TrainingResult result;
                 if (parseResult.GetValue(resume) is not null)
                 {
-                    result = Trainer.Resume(runDirectory, progress, cancellation.Token, distributed);
+                    result = TrainingLaunch.Resume(runDirectory, progress, cancellation.Token, distributed);
                 }
                 else
                 {
                     int? fixedScale = parseResult.GetValue(scale);
-                    var architecture = model.Read(parseResult) with { Dropout = parseResult.GetValue(dropout) };
-                    var options = Defaults.WithArchitectureOf(architecture) with
+                    var options = Defaults with
                     {
-                        Data = parseResult.GetValue(data)!, Epochs = parseResult.GetValue(epochs), BatchSize = parseResult.GetValue(batch),
-                        MicroBatchSize = parseResult.GetValue(microBatch), LearningRate = parseResult.GetValue(lr), Momentum = parseResult.GetValue(momentum),
-                        WeightDecay = parseResult.GetValue(weightDecay), Patience = parseResult.GetValue(patience),
-                        MinImprovement = parseResult.GetValue(minImprovement), AnnealEpochs = parseResult.GetValue(anneal),
-                        ScaleMin = fixedScale ?? parseResult.GetValue(scaleMin), ScaleMax = fixedScale ?? parseResult.GetValue(scaleMax),
-                        ColourShift = parseResult.GetValue(colourShift), Init = init.Read(parseResult),
-                        InitFrom = parseResult.GetValue(initFrom), Seed = parseResult.GetValue(seed), Limit = parseResult.GetValue(limit),
-                        ValidationLimit = parseResult.GetValue(validationLimit), LoaderWorkers = parseResult.GetValue(workers), OutputDirectory = runDirectory,
+                        Optimizer = new SgdOptions { Momentum = parseResult.GetValue(momentum), WeightDecay = parseResult.GetValue(weightDecay) },
+                        Schedule = Defaults.Schedule with
+                        {
+                            InitialLearningRate = parseResult.GetValue(lr), Patience = parseResult.GetValue(patience),
+                            MinImprovement = parseResult.GetValue(minImprovement), MaxEpochs = parseResult.GetValue(epochs), AnnealEpochs = parseResult.GetValue(anneal),
+                        },
+                        Augmentation = Defaults.Augmentation with
+                        {
+                            MinScale = fixedScale ?? parseResult.GetValue(scaleMin), MaxScale = fixedScale ?? parseResult.GetValue(scaleMax),
+                            ColourShiftSigma = parseResult.GetValue(colourShift),
+                        },
+                        Loader = Defaults.Loader with
+                        {
+                            BatchSize = parseResult.GetValue(batch), MicroBatchSize = parseResult.GetValue(microBatch), Workers = parseResult.GetValue(workers),
+                            Limit = parseResult.GetValue(limit),
+                        },
+                        Seed = parseResult.GetValue(seed), ValidationLimit = parseResult.GetValue(validationLimit), OutputDirectory = runDirectory,
+                        Source = DefaultSource with
+                        {
+                            Data = parseResult.GetValue(data)!, Model = model.Read(parseResult) with { Dropout = parseResult.GetValue(dropout) },
+                            Init = init.Read(parseResult), InitFrom = parseResult.GetValue(initFrom),
+                        },
                     };
-                    result = Trainer.Train(options, progress, cancellation.Token, distributed);
+                    result = TrainingLaunch.Start(options, progress, cancellation.Token, distributed);
                 }
                 writer.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"Finished after {result.Epochs} epochs ({result.StopReason}): validation top-1 error {result.ValidationTop1Error:P2}, top-5 error {result.ValidationTop5Error:P2}."));

@@ -6,7 +6,7 @@ namespace VggSharp.Cli.Options;
 /// <summary>
 /// The options that define a network's architecture (--config, --classes, --input, ...), shared by every command
 /// that builds a model. Each command gives the defaults to show and use, so the CLI and the library cannot disagree:
-/// <see cref="VggOptions"/>' own, or, for train, those of <see cref="Training.TrainingOptions"/>.
+/// <see cref="VggOptions"/>' own, or, for train, those of <see cref="Training.TrainingSource"/>.
 /// </summary>
 internal sealed class ModelOptions
 {

@@ -12,8 +12,9 @@ public sealed class Batch : IDisposable
     private readonly Tensor _storage;
     private Tensor? _view;
 
-    internal Batch(int capacity, int channels, int height, int width)
+    internal Batch(int capacity, int passes, int channels, int height, int width)
     {
+        Passes = new PassPlan(passes);
         _storage = new Tensor(capacity, channels, height, width);
         Labels = new int[capacity];
         DatasetIndices = new int[capacity];
@@ -43,14 +44,18 @@ public sealed class Batch : IDisposable
     /// </summary>
     public long[] SampleIndices { get; }
 
+    /// <summary>How the batch splits into forward/backward passes (<see cref="DataLoaderOptions.MicroBatchSize"/>).</summary>
+    public PassPlan Passes { get; }
+
     /// <summary>The images that could not be used in this batch.</summary>
     public List<BadImage> BadImages { get; } = [];
 
     internal Tensor Storage => _storage;
 
-    internal void Reset(int number)
+    internal void Reset(int number, int passes)
     {
         Number = number;
+        Passes.Reset(passes);
         Count = 0;
         BadImages.Clear();
         if (_view is not null && !ReferenceEquals(_view, _storage)) _view.Dispose();

@@ -103,7 +103,8 @@ public sealed class DataLoader : IDisposable
         lock (_free)
         {
             if (_free.Count > 0) return _free.Pop();
-            var batch = new Batch(_options.Shard?.Capacity(_options.BatchSize) ?? _options.BatchSize, _transform.Channels, _transform.Height, _transform.Width);
+            int passes = (_options.BatchSize + _options.PassSize - 1) / _options.PassSize;
+            var batch = new Batch(_options.Shard?.Capacity(_options.BatchSize) ?? _options.BatchSize, passes, _transform.Channels, _transform.Height, _transform.Width);
             _all.Add(batch);
             return batch;
         }
@@ -166,10 +167,10 @@ public sealed class DataLoader : IDisposable
 
         private void Fill(Batch batch, int number)
         {
-            batch.Reset(number);
             var transform = loader._transform;
             int size = loader._options.BatchSize, itemSize = transform.Channels * transform.Height * transform.Width;
-            int start = number * size, end = Math.Min(start + size, loader.SampleCount);
+            int start = number * size, end = Math.Min(start + size, loader.SampleCount), passSize = loader._options.PassSize;
+            batch.Reset(number, passes: (end - start + passSize - 1) / passSize);
             var storage = batch.Storage;
             var shard = loader._options.Shard;
             for (int position = start; position < end; position++)
@@ -191,6 +192,7 @@ public sealed class DataLoader : IDisposable
                 batch.Labels[batch.Count] = loader._dataset.LabelOf(index);
                 batch.DatasetIndices[batch.Count] = index;
                 batch.SampleIndices[batch.Count] = (long)epoch * loader.SampleCount + position;
+                batch.Passes.Add((position - start) / passSize);
                 batch.Count++;
             }
         }

@@ -6,6 +6,12 @@ public sealed record DataLoaderOptions
     /// <summary>Samples per batch. Default 256, the paper's.</summary>
     public int BatchSize { get; init; } = 256;
 
+    /// <summary>
+    /// Samples per forward/backward pass: a step's batch is processed in passes of at most this many samples, grouped
+    /// by their place in the batch (<see cref="Batch.Passes"/>). Null: the whole batch at once.
+    /// </summary>
+    public int? MicroBatchSize { get; init; }
+
     /// <summary>Whether each epoch visits the samples in a new order drawn from <see cref="Seed"/> and the epoch.</summary>
     public bool Shuffle { get; init; } = true;
 
@@ -28,11 +34,18 @@ public sealed record DataLoaderOptions
     /// </summary>
     public BatchShard? Shard { get; init; }
 
+    /// <summary>
+    /// The places of a batch that make one pass: the micro-batch (at most the batch), or in a job the ranks' pieces
+    /// taken together, which is what one process with micro-batches of that size computes at once.
+    /// </summary>
+    public int PassSize => Shard is { } shard ? shard.PieceSize * shard.Ranks : Math.Min(MicroBatchSize ?? BatchSize, BatchSize);
+
     /// <summary>Checks the values.</summary>
     public void Validate()
     {
         Shard?.Validate();
         if (BatchSize < 1) throw new ArgumentException($"Batch size must be at least 1, got {BatchSize}.");
+        if (MicroBatchSize is < 1) throw new ArgumentException($"Micro-batch size must be at least 1, got {MicroBatchSize}.");
         if (Workers < 1) throw new ArgumentException($"Loader workers must be at least 1, got {Workers}.");
         if (Prefetch < 1) throw new ArgumentException($"Prefetch must be at least 1, got {Prefetch}.");
         if (Limit is < 1) throw new ArgumentException($"Limit must be at least 1, got {Limit}.");

@@ -53,7 +53,7 @@ public static class WeightsFile
     }
 
     /// <summary>What <see cref="ReadOptions(string, WeightsLoadOptions?)"/> says of a file already open.</summary>
-    internal static VggOptions ReadOptions(IWeightsSource source) => OptionsOf(source, new WeightsLoadOptions());
+    public static VggOptions ReadOptions(IWeightsSource source) => OptionsOf(source, new WeightsLoadOptions());
 
     /// <summary>Builds the model <paramref name="path"/> holds (see <see cref="ReadOptions(string, WeightsLoadOptions?)"/>) and loads its weights.</summary>
     public static VggModel Load(string path, WeightsLoadOptions? options = null, IBackend? backend = null)
@@ -61,6 +61,9 @@ public static class WeightsFile
         using var source = Open(path);
         return StateLoader.Build(source, OptionsOf(source, options ?? new WeightsLoadOptions()), backend);
     }
+
+    /// <summary>What <see cref="Load(string, WeightsLoadOptions?, IBackend?)"/> builds from a file already open.</summary>
+    public static VggModel Load(IWeightsSource source, IBackend? backend = null) => StateLoader.Build(source, ReadOptions(source), backend);
 
     /// <summary>
     /// Builds a model from <paramref name="options"/> and loads the weights of <paramref name="path"/>, in any format,
@@ -81,7 +84,7 @@ public static class WeightsFile
     }
 
     /// <summary>What <see cref="LoadInto(VggModel, string)"/> does with a file already open.</summary>
-    internal static void LoadInto(VggModel model, IWeightsSource source)
+    public static void LoadInto(VggModel model, IWeightsSource source)
     {
         source.Match(model.Options);
         StateLoader.LoadInto(model, source);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using VggSharp.Data.Transforms;
 using VggSharp.Interop;
 using VggSharp.Kernels;
 using VggSharp.Layers;
@@ -8,10 +9,11 @@ using VggSharp.Models;
 namespace VggSharp.Training;
 
 /// <summary>
-/// A training run's checkpoint: the model's weights, the optimizer's momentum buffers, the learning-rate schedule, the
-/// position in the data, the seed and any extra state the trainer adds, in ONE safetensors file,
-/// <c>checkpoint.safetensors</c> in the run directory. Weights keep torchvision's keys, momentum buffers are
-/// "momentum." + the key, the rest is string metadata ("checkpoint.*", "extra.*", and the model's "vggsharp.*").
+/// A training run's whole state, as its checkpoint stores it: the model's weights, the optimizer's momentum buffers,
+/// the learning-rate schedule, the position in the data, the options (with the data's channel statistics), the running
+/// sums of the epoch in progress and the class names, in ONE safetensors file, <c>checkpoint.safetensors</c> in the run
+/// directory. Weights keep torchvision's keys, momentum buffers are "momentum." + the key, the rest is string metadata
+/// with JSON values ("checkpoint.*", "extra.*", and the model's "vggsharp.*"); this type alone reads and writes it.
 /// <para>
 /// Atomicity: <see cref="SafetensorsWriter"/> writes the whole file under a temporary name in the same directory,
 /// flushes it to disk and only then renames it over the old checkpoint. A rename within a file system is atomic on
@@ -20,15 +22,21 @@ namespace VggSharp.Training;
 /// the next save removes. One file avoids the problem of several files (weights, optimizer, state) that would have
 /// to change together, which no single rename can do for a directory that already exists.
 /// </para>
-/// Disposing a loaded checkpoint disposes its model and optimizer. One trainer writes to a run directory at a time.
+/// The checkpoint owns its model and optimizer: disposing it disposes them (<see cref="Trainer.Resume"/> takes it over).
+/// One trainer writes to a run directory at a time.
 /// </summary>
-public sealed class Checkpoint : IDisposable
+/// <param name="Model">The model, bit for bit as saved.</param>
+/// <param name="Optimizer">An optimizer for <paramref name="Model"/> with the saved options and momentum buffers.</param>
+/// <param name="Options">The run's options, with the training set's channel statistics; loaded, its output directory is the run directory.</param>
+/// <param name="ClassNames">The class names, indexed by label.</param>
+/// <param name="Schedule">The learning-rate schedule's state.</param>
+/// <param name="Position">Where training resumes.</param>
+/// <param name="Progress">The running sums of the epoch in progress.</param>
+public sealed record Checkpoint(VggModel Model, SgdOptimizer Optimizer, TrainingOptions Options, IReadOnlyList<string> ClassNames,
+    LearningRateScheduleState Schedule, TrainingPosition Position, EpochProgress Progress) : IDisposable
 {
     /// <summary>The checkpoint's file name in the run directory.</summary>
     public const string FileName = "checkpoint.safetensors";
-
-    /// <summary>The prefix of the trainer's extra metadata keys in the file.</summary>
-    public const string ExtraPrefix = "extra.";
 
     private const int FormatVersion = 1;
     private const string FormatVersionKey = "checkpoint.format_version";
@@ -36,36 +44,13 @@ public sealed class Checkpoint : IDisposable
     private const string SeedKey = "checkpoint.seed";
     private const string ScheduleKey = "checkpoint.schedule";
     private const string OptimizerKey = "checkpoint.optimizer";
+    private const string OptionsKey = "extra.options", StatisticsKey = "extra.statistics", ProgressKey = "extra.epoch_progress", ClassNamesKey = "extra.class_names";
+
+    /// <summary>The key of the channel statistics in the final model file's metadata.</summary>
+    internal const string ModelStatisticsKey = "statistics";
 
     /// <summary>Missing fields and nulls in the stored state are errors, not zeros.</summary>
     private static readonly JsonSerializerOptions StrictJson = new() { RespectRequiredConstructorParameters = true, RespectNullableAnnotations = true };
-
-    private Checkpoint(string path, VggModel model, SgdOptimizer optimizer, LearningRateScheduleState schedule,
-        TrainingPosition position, ulong seed, IReadOnlyDictionary<string, string> extra)
-    {
-        (Path, Model, Optimizer, Schedule, Position, Seed, Extra) = (path, model, optimizer, schedule, position, seed, extra);
-    }
-
-    /// <summary>The file it was loaded from.</summary>
-    public string Path { get; }
-
-    /// <summary>The model, bit for bit as saved.</summary>
-    public VggModel Model { get; }
-
-    /// <summary>An optimizer for <see cref="Model"/> with the saved options and momentum buffers.</summary>
-    public SgdOptimizer Optimizer { get; }
-
-    /// <summary>The learning-rate schedule's state; pass it to <see cref="LearningRateSchedule"/> with the run's options.</summary>
-    public LearningRateScheduleState Schedule { get; }
-
-    /// <summary>Where training resumes.</summary>
-    public TrainingPosition Position { get; }
-
-    /// <summary>The run's seed.</summary>
-    public ulong Seed { get; }
-
-    /// <summary>The extra state the trainer saved, by key (without the "extra." prefix).</summary>
-    public IReadOnlyDictionary<string, string> Extra { get; }
 
     /// <summary>The checkpoint's path in <paramref name="runDirectory"/>.</summary>
     public static string PathIn(string runDirectory) => System.IO.Path.Combine(runDirectory, FileName);
@@ -73,27 +58,32 @@ public sealed class Checkpoint : IDisposable
     /// <summary>Whether <paramref name="runDirectory"/> has a checkpoint to resume from.</summary>
     public static bool Exists(string runDirectory) => File.Exists(PathIn(runDirectory));
 
+    /// <summary>The training set's channel statistics as the final model file stores them (<see cref="ModelStatisticsKey"/>).</summary>
+    internal static string StatisticsJson(ChannelStatistics statistics) => JsonSerializer.Serialize(statistics);
+
     /// <summary>
     /// Writes the checkpoint atomically into <paramref name="runDirectory"/> (created if needed), replacing the previous
-    /// one only once the new one is complete on disk. <paramref name="extra"/> holds the trainer's own state (options as
-    /// JSON, dataset statistics), as strings.
+    /// one only once the new one is complete on disk.
     /// </summary>
-    public static void Save(string runDirectory, VggModel model, SgdOptimizer optimizer, LearningRateScheduleState schedule,
-        TrainingPosition position, ulong seed, IReadOnlyDictionary<string, string>? extra = null)
+    public void Save(string runDirectory)
     {
-        if (model.IsFullyConvolutional) throw new ArgumentException("Checkpoint the model being trained, not its fully-convolutional form.", nameof(model));
-        position.Validate();
-        var modelEntries = model.State().ToList();
-        var momentum = optimizer.State().ToList();
+        if (Model.IsFullyConvolutional) throw new InvalidOperationException("Checkpoint the model being trained, not its fully-convolutional form.");
+        if (Options.Statistics is null) throw new InvalidOperationException("A checkpoint stores the training set's channel statistics; the options have none.");
+        Position.Validate();
+        var modelEntries = Model.State().ToList();
+        var momentum = Optimizer.State().ToList();
         CheckOptimizerFits(modelEntries, momentum);
 
-        var metadata = ModelMetadata.From(model.Options);
+        var metadata = ModelMetadata.From(Model.Options);
         metadata[FormatVersionKey] = FormatVersion.ToString(CultureInfo.InvariantCulture);
-        metadata[PositionKey] = JsonSerializer.Serialize(position);
-        metadata[SeedKey] = seed.ToString(CultureInfo.InvariantCulture);
-        metadata[ScheduleKey] = JsonSerializer.Serialize(schedule);
-        metadata[OptimizerKey] = JsonSerializer.Serialize(new OptimizerRecord(optimizer.Options.Momentum, optimizer.Options.WeightDecay));
-        foreach (var (key, value) in extra ?? new Dictionary<string, string>()) metadata[ExtraPrefix + key] = value;
+        metadata[PositionKey] = JsonSerializer.Serialize(Position);
+        metadata[SeedKey] = Options.Seed.ToString(CultureInfo.InvariantCulture);
+        metadata[ScheduleKey] = JsonSerializer.Serialize(Schedule);
+        metadata[OptimizerKey] = JsonSerializer.Serialize(new OptimizerRecord(Optimizer.Options.Momentum, Optimizer.Options.WeightDecay));
+        metadata[OptionsKey] = JsonSerializer.Serialize(CheckpointOptions.From(Options, Model.Options));
+        metadata[StatisticsKey] = StatisticsJson(Options.Statistics);
+        metadata[ProgressKey] = JsonSerializer.Serialize(Progress);
+        metadata[ClassNamesKey] = JsonSerializer.Serialize(ClassNames);
 
         var tensors = modelEntries.Concat(momentum).Select(entry => new SafetensorsTensorSource(
             entry.Key,
@@ -121,7 +111,7 @@ public sealed class Checkpoint : IDisposable
         if (version != FormatVersion.ToString(CultureInfo.InvariantCulture))
             throw new WeightsFormatException(path, $"checkpoint format version {version} is not the version {FormatVersion} this library reads");
 
-        var position = Parse<TrainingPosition>(metadata, PositionKey, path);
+        var position = Parse<TrainingPosition>(metadata, PositionKey, path, StrictJson);
         try
         {
             position.Validate();
@@ -130,29 +120,33 @@ public sealed class Checkpoint : IDisposable
         {
             throw new WeightsFormatException(path, $"{PositionKey}: {e.Message}", e);
         }
-        var schedule = Parse<LearningRateScheduleState>(metadata, ScheduleKey, path);
-        var optimizerRecord = Parse<OptimizerRecord>(metadata, OptimizerKey, path);
+        var schedule = Parse<LearningRateScheduleState>(metadata, ScheduleKey, path, StrictJson);
+        var optimizerRecord = Parse<OptimizerRecord>(metadata, OptimizerKey, path, StrictJson);
         if (!ulong.TryParse(Required(metadata, SeedKey, path), NumberStyles.None, CultureInfo.InvariantCulture, out ulong seed))
             throw new WeightsFormatException(path, $"{SeedKey} has the malformed value '{metadata[SeedKey]}'");
-        var options = new SgdOptions { Momentum = optimizerRecord.Momentum, WeightDecay = optimizerRecord.WeightDecay };
+        var sgd = new SgdOptions { Momentum = optimizerRecord.Momentum, WeightDecay = optimizerRecord.WeightDecay };
         try
         {
-            options.Validate();
+            sgd.Validate();
         }
         catch (ArgumentException e)
         {
             throw new WeightsFormatException(path, $"{OptimizerKey}: {e.Message}", e);
         }
-        var extra = metadata.Where(e => e.Key.StartsWith(ExtraPrefix, StringComparison.Ordinal))
-            .ToDictionary(e => e.Key[ExtraPrefix.Length..], e => e.Value, StringComparer.Ordinal);
+        // The trainer's own records were written with the serializer's defaults, and are read so.
+        var statistics = Parse<ChannelStatistics>(metadata, StatisticsKey, path);
+        var options = Parse<CheckpointOptions>(metadata, OptionsKey, path).ToOptions(statistics) with { OutputDirectory = runDirectory };
+        if (options.Seed != seed) throw new WeightsFormatException(path, $"{SeedKey} is {seed} but {OptionsKey} says {options.Seed}");
+        var progress = Parse<EpochProgress>(metadata, ProgressKey, path);
+        var classNames = Parse<List<string>>(metadata, ClassNamesKey, path);
 
         var model = VggModelFile.Load(reader, key => !key.StartsWith(SgdOptimizer.StatePrefix, StringComparison.Ordinal), backend);
         SgdOptimizer? optimizer = null;
         try
         {
-            optimizer = new SgdOptimizer(model.Network, options);
+            optimizer = new SgdOptimizer(model.Network, sgd);
             ReadMomentum(reader, optimizer);
-            return new Checkpoint(path, model, optimizer, schedule, position, seed, extra);
+            return new Checkpoint(model, optimizer, options, classNames, schedule, position, progress);
         }
         catch
         {
@@ -199,12 +193,12 @@ public sealed class Checkpoint : IDisposable
     private static string Required(IReadOnlyDictionary<string, string> metadata, string key, string path) =>
         metadata.TryGetValue(key, out string? value) ? value : throw new WeightsFormatException(path, $"the checkpoint metadata lacks {key}");
 
-    private static T Parse<T>(IReadOnlyDictionary<string, string> metadata, string key, string path)
+    private static T Parse<T>(IReadOnlyDictionary<string, string> metadata, string key, string path, JsonSerializerOptions? json = null)
     {
-        string json = Required(metadata, key, path);
+        string text = Required(metadata, key, path);
         try
         {
-            return JsonSerializer.Deserialize<T>(json, StrictJson) ?? throw new WeightsFormatException(path, $"{key} is null");
+            return JsonSerializer.Deserialize<T>(text, json) ?? throw new WeightsFormatException(path, $"{key} is null");
         }
         catch (JsonException e)
         {

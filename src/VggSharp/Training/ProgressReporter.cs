@@ -7,9 +7,9 @@ namespace VggSharp.Training;
 /// step/steps, running mean loss, running top-1 accuracy, images per second and the time left in the epoch. Off a
 /// terminal: the same figures as plain lines at a modest rate (<see cref="ProgressReporterOptions.PlainInterval"/>),
 /// so logs stay short. Either way, one summary line per epoch. Times come from a <see cref="TimeProvider"/>, so tests
-/// drive the clock.
+/// drive the clock. Give it to <see cref="Trainer"/> as the run's <see cref="IProgress{T}"/>.
 /// </summary>
-public sealed class ProgressReporter
+public sealed class ProgressReporter : IProgress<TrainingProgress>
 {
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
     private readonly TextWriter _output;
@@ -37,6 +37,18 @@ public sealed class ProgressReporter
 
     /// <summary>Whether the output is a terminal.</summary>
     public bool IsTerminal { get; }
+
+    /// <summary>Prints what the run reports: each kind goes to the method of its name.</summary>
+    public void Report(TrainingProgress value)
+    {
+        switch (value)
+        {
+            case TrainingProgress.EpochStarted e: BeginEpoch(e.Epoch, e.Epochs, e.Steps, e.FirstStep); break;
+            case TrainingProgress.StepFinished s: Step(s.Images, s.MeanLoss, s.Correct); break;
+            case TrainingProgress.EpochFinished f: EndEpoch(f.Metrics); break;
+            case TrainingProgress.Message m: Message(m.Text); break;
+        }
+    }
 
     /// <summary>
     /// Starts epoch <paramref name="epoch"/> (1-based) of <paramref name="totalEpochs"/>, which has <paramref name="steps"/>

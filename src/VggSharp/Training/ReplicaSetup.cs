@@ -1,5 +1,3 @@
-using VggSharp.Data.Transforms;
-
 namespace VggSharp.Training;
 
 /// <summary>
@@ -12,8 +10,6 @@ internal sealed record ReplicaSetup
     public string? Error { get; init; }
 
     public TrainingOptions? Options { get; init; }
-
-    public ChannelStatistics? Statistics { get; init; }
 
     /// <summary>The model's options, as the model file's metadata.</summary>
     public Dictionary<string, string>? Model { get; init; }

@@ -1,24 +1,23 @@
-using System.Text.Json;
 using VggSharp.Data;
 using VggSharp.Data.Transforms;
 using VggSharp.Distributed;
 using VggSharp.Interop;
-using VggSharp.Layers;
 using VggSharp.Models;
 
 namespace VggSharp.Training;
 
 /// <summary>
-/// Trains a VGG network with the paper's recipe (section 3.1) and writes a run directory: checkpoint.safetensors
-/// (every epoch, every <see cref="TrainingOptions.CheckpointSeconds"/> within one, and on cancellation),
-/// metrics.jsonl, report.html and, at the end, model.safetensors. A run stopped by cancellation or killed outright
-/// resumes from its checkpoint with <see cref="Resume"/> and ends with the same bits as an uninterrupted run.
+/// Trains a VGG network with the paper's recipe (section 3.1) on any <see cref="IImageDataset"/>s and writes a run
+/// directory: checkpoint.safetensors (every epoch, every <see cref="TrainingOptions.CheckpointSeconds"/> within one,
+/// and on cancellation), metrics.jsonl, report.html and, at the end, model.safetensors. A run stopped by cancellation
+/// or killed outright resumes from its checkpoint (<see cref="Checkpoint.Load"/>, then <see cref="Resume"/>) and ends
+/// with the same bits as an uninterrupted run.
 /// <para>
-/// With <see cref="DistributedOptions"/>, every process of a synchronous data-parallel job calls the same method.
-/// Rank 0 does what a single process does (reads the data's statistics, initialises or loads the weights, writes the
-/// run directory) and sends the settings and the whole state to the others, which need only the data set; each rank
-/// then computes its part of every batch, and the job ends with the weights one process would reach with the same
-/// batch (see <see cref="TrainingRun"/>). A failure only one rank sees ends the whole job (<see cref="ICommunicator.Abort"/>).
+/// With <see cref="DistributedOptions"/>, the processes of a synchronous data-parallel job train together: rank 0
+/// calls <see cref="Train"/> or <see cref="Resume"/> as one process would and sends the settings and the whole state
+/// to the others, which call <see cref="Follow"/> and need only the data sets; each rank then computes its part of
+/// every batch, and the job ends with the weights one process would reach with the same batch (see
+/// <see cref="StepLoop"/>). A failure only one rank sees ends the whole job (<see cref="ICommunicator.Abort"/>).
 /// </para>
 /// </summary>
 public static class Trainer
@@ -26,149 +25,145 @@ public static class Trainer
     /// <summary>The final weights' file name in the run directory.</summary>
     public const string ModelFileName = "model.safetensors";
 
-    /// <summary>Starts a new run in <see cref="TrainingOptions.OutputDirectory"/>, which must not hold a checkpoint already.</summary>
-    public static TrainingResult Train(TrainingOptions options, ProgressReporter progress, CancellationToken cancellation = default,
-        DistributedOptions? distributed = null)
+    /// <summary>
+    /// Trains <paramref name="model"/> (initialised, or loaded from trained weights) on <paramref name="trainingSet"/>,
+    /// validating on <paramref name="validationSet"/> after every epoch, in a new run in
+    /// <see cref="TrainingOptions.OutputDirectory"/>. The model ends with the final weights; it stays the caller's.
+    /// </summary>
+    public static TrainingResult Train(VggModel model, IImageDataset trainingSet, IImageDataset validationSet, TrainingOptions options,
+        IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default, DistributedOptions? distributed = null)
     {
-        if (distributed is { Communicator.Rank: > 0 }) return Follow(distributed, progress, cancellation);
-        return Execute(Prepare(() => NewRun(options, progress), distributed), progress, cancellation, distributed);
-    }
-
-    /// <summary>Continues the run in <paramref name="runDirectory"/> from its checkpoint, with the options it was started with.</summary>
-    public static TrainingResult Resume(string runDirectory, ProgressReporter progress, CancellationToken cancellation = default,
-        DistributedOptions? distributed = null)
-    {
-        if (distributed is { Communicator.Rank: > 0 }) return Follow(distributed, progress, cancellation);
-        return Execute(Prepare(() => ResumedRun(runDirectory, progress), distributed), progress, cancellation, distributed);
-    }
-
-    internal const string OptionsKey = "options", StatisticsKey = "statistics", ProgressKey = "epoch_progress", ClassNamesKey = "class_names";
-
-    /// <summary>Everything a run starts from; the model and optimizer pass to the <see cref="TrainingRun"/>.</summary>
-    private sealed record Setup(TrainingOptions Options, IImageDataset Train, IImageDataset Validation, ChannelStatistics Statistics,
-        VggModel Model, SgdOptimizer Optimizer, LearningRateScheduleState Schedule, TrainingPosition Position, EpochProgress Progress);
-
-    private static Setup NewRun(TrainingOptions options, ProgressReporter progress)
-    {
-        options.Validate();
-        if (Checkpoint.Exists(options.OutputDirectory))
-            throw new InvalidOperationException($"{options.OutputDirectory} already holds a run; resume it with --resume {options.OutputDirectory} or choose another --out.");
-        var (train, validation) = DataSource.Open(options.Data);
-        int channels = options.InputChannels ?? (train is IdxDataset ? 1 : 3);
-        progress.Message($"Data: {train.Count} training and {validation.Count} validation images, {train.ClassNames.Count} classes.");
-        var statistics = ChannelStatistics.Compute(train, channels, maxImages: 20_000, bad => progress.Message($"skipped {bad.Source}: {bad.Reason}"));
-        // The file to start from is opened once: what it says of its model decides the preprocessing and how it is used.
-        using var init = options.InitFrom is null ? null : WeightsFile.Open(options.InitFrom);
-        var source = init is null ? null : WeightsFile.ReadOptions(init);
-        var model = VggModel.Create(options.ApplyArchitectureTo(new VggOptions
-        {
-            Classes = train.ClassNames.Count, InputChannels = channels,
-            // The weights taken from another model expect its inputs (torchvision's normalisation, say), not this set's mean.
-            Preprocessing = source?.Preprocessing is { } inherited && inherited.Mean.Length == channels ? inherited : statistics.ToMeanSubtraction(),
-        }), scheme: options.Init, seed: options.Seed);
+        SgdOptimizer? optimizer = null;
+        Checkpoint state;
         try
         {
-            if (init is not null) StartFrom(model, init, source!, progress);
-            var optimizer = new SgdOptimizer(model.Network, new SgdOptions { Momentum = options.Momentum, WeightDecay = options.WeightDecay });
+            CheckNewRun(options, model.Options);
+            if (model.Options.Classes != trainingSet.ClassNames.Count)
+                throw new ArgumentException($"The model has {model.Options.Classes} classes; the training set has {trainingSet.ClassNames.Count}.");
+            var statistics = options.Statistics ?? ChannelStatistics.Compute(trainingSet, model.Options.InputChannels, maxImages: 20_000,
+                bad => progress?.Report(new TrainingProgress.Message($"skipped {bad.Source}: {bad.Reason}")));
+            optimizer = new SgdOptimizer(model.Network, options.Optimizer);
             Directory.CreateDirectory(options.OutputDirectory);
             new MetricsLog(options.OutputDirectory).DropAfter(0);
-            return new Setup(options, train, validation, statistics, model, optimizer, LearningRateScheduleState.Initial(ScheduleOptions(options)),
-                TrainingPosition.Start, EpochProgress.Empty);
+            state = new Checkpoint(model, optimizer, options with { Statistics = statistics }, trainingSet.ClassNames,
+                LearningRateScheduleState.Initial(options.Schedule), TrainingPosition.Start, EpochProgress.Empty);
         }
-        catch
+        catch (Exception e)
         {
-            model.Dispose();
+            optimizer?.Dispose();
+            if (distributed is not null) CancelStart(distributed, e);
             throw;
+        }
+        try
+        {
+            return Execute(state, trainingSet, validationSet, progress, cancellation, distributed);
+        }
+        finally
+        {
+            optimizer.Dispose();
         }
     }
 
-    private static Setup ResumedRun(string runDirectory, ProgressReporter progress)
+    /// <summary>
+    /// Continues the run <paramref name="checkpoint"/> was loaded from, with the options it was started with, on the
+    /// same data sets. Takes the checkpoint over: its model and optimizer are disposed when the run ends.
+    /// </summary>
+    public static TrainingResult Resume(Checkpoint checkpoint, IImageDataset trainingSet, IImageDataset validationSet,
+        IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default, DistributedOptions? distributed = null)
     {
-        var checkpoint = Checkpoint.Load(runDirectory);
+        using var owned = checkpoint;
         try
         {
-            var options = Read<TrainingOptions>(checkpoint, OptionsKey) with { OutputDirectory = runDirectory };
-            var statistics = Read<ChannelStatistics>(checkpoint, StatisticsKey);
-            var epochProgress = Read<EpochProgress>(checkpoint, ProgressKey);
-            var (train, validation) = DataSource.Open(options.Data);
-            if (train.ClassNames.Count != checkpoint.Model.Options.Classes)
-                throw new InvalidOperationException($"The data now has {train.ClassNames.Count} classes; the run was started with {checkpoint.Model.Options.Classes}.");
+            if (trainingSet.ClassNames.Count != checkpoint.Model.Options.Classes)
+                throw new InvalidOperationException($"The data now has {trainingSet.ClassNames.Count} classes; the run was started with {checkpoint.Model.Options.Classes}.");
             var position = checkpoint.Position;
-            new MetricsLog(runDirectory).DropAfter(position.Epoch);
-            progress.Message($"Resuming {runDirectory} at epoch {position.Epoch + 1}, step {position.StepInEpoch}.");
-            return new Setup(options, train, validation, statistics, checkpoint.Model, checkpoint.Optimizer, checkpoint.Schedule, position, epochProgress);
-        }
-        catch
-        {
-            checkpoint.Dispose();
-            throw;
-        }
-    }
-
-    /// <summary>Runs rank 0's (or a single process's) preparation; in a job, a failure is first told to the other ranks, which then stop too.</summary>
-    private static Setup Prepare(Func<Setup> prepare, DistributedOptions? distributed)
-    {
-        try
-        {
-            return prepare();
+            new MetricsLog(checkpoint.Options.OutputDirectory).DropAfter(position.Epoch);
+            progress?.Report(new TrainingProgress.Message($"Resuming {checkpoint.Options.OutputDirectory} at epoch {position.Epoch + 1}, step {position.StepInEpoch}."));
         }
         catch (Exception e) when (distributed is not null)
         {
-            distributed.Communicator.BroadcastJson(new ReplicaSetup { Error = e.Message }, "the run's settings");
+            CancelStart(distributed, e);
             throw;
         }
+        return Execute(checkpoint, trainingSet, validationSet, progress, cancellation, distributed);
     }
 
-    /// <summary>A rank other than 0: takes the run's settings and state from rank 0, then trains its part.</summary>
-    private static TrainingResult Follow(DistributedOptions distributed, ProgressReporter progress, CancellationToken cancellation)
+    /// <summary>
+    /// Checks what <see cref="Train"/> checks before it starts: the options, against a model of <paramref name="model"/>,
+    /// and that the run directory holds no run yet. A caller that prepares the data and model first checks this before.
+    /// </summary>
+    public static void CheckNewRun(TrainingOptions options, VggOptions model)
+    {
+        options.Validate(model);
+        if (Checkpoint.Exists(options.OutputDirectory))
+            throw new InvalidOperationException($"{options.OutputDirectory} already holds a run; resume it with --resume {options.OutputDirectory} or choose another --out.");
+    }
+
+    /// <summary>
+    /// A rank other than 0: takes the run's settings and state from rank 0, opens the data sets with
+    /// <paramref name="openData"/> (from those settings), then trains its part.
+    /// </summary>
+    public static TrainingResult Follow(DistributedOptions distributed, Func<TrainingOptions, (IImageDataset Train, IImageDataset Validation)> openData,
+        IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default)
     {
         var communicator = distributed.Communicator;
         var shared = communicator.BroadcastJson<ReplicaSetup>(null, "the run's settings");
         if (shared.Error is not null) throw new InvalidOperationException($"Rank 0 could not start the run: {shared.Error}");
-        Setup setup;
+        VggModel? model = null;
+        SgdOptimizer? optimizer = null;
+        Checkpoint state;
+        IImageDataset train, validation;
         try
         {
             var options = shared.Options!;
-            var (train, validation) = DataSource.Open(options.Data);
+            (train, validation) = openData(options);
             if (train.Count != shared.TrainImages || validation.Count != shared.ValidationImages || !train.ClassNames.SequenceEqual(shared.ClassNames!))
                 throw new InvalidOperationException(
-                    $"{options.Data} here has {train.Count} training and {validation.Count} validation images in {train.ClassNames.Count} classes; rank 0's has {shared.TrainImages} and {shared.ValidationImages} in {shared.ClassNames!.Count}. Every machine needs the same data set.");
+                    $"{options.Source?.Data ?? "The data"} here has {train.Count} training and {validation.Count} validation images in {train.ClassNames.Count} classes; rank 0's has {shared.TrainImages} and {shared.ValidationImages} in {shared.ClassNames!.Count}. Every machine needs the same data set.");
             // Its weights, statistics and momentum are rank 0's, received before the first step.
-            var model = VggModel.CreateUninitialized(ModelMetadata.ToOptions(shared.Model!, "rank 0's model"));
-            var optimizer = new SgdOptimizer(model.Network, shared.Optimizer);
-            var entries = Describe(model, optimizer);
+            model = VggModel.CreateUninitialized(ModelMetadata.ToOptions(shared.Model!, "rank 0's model"));
+            optimizer = new SgdOptimizer(model.Network, shared.Optimizer);
+            state = new Checkpoint(model, optimizer, options, shared.ClassNames!, shared.Schedule!, shared.Position!, shared.Progress!);
+            var entries = Describe(state);
             if (!entries.SequenceEqual(shared.State!))
                 throw new InvalidOperationException($"The model built here differs from rank 0's: {entries.Except(shared.State!).FirstOrDefault() ?? "its entries"}.");
-            setup = new Setup(options, train, validation, shared.Statistics!, model, optimizer, shared.Schedule!, shared.Position!, shared.Progress!);
         }
         catch (Exception e)
         {
+            optimizer?.Dispose();
+            model?.Dispose();
             communicator.Abort(e.Message);
             throw;
         }
-        return Execute(setup, progress, cancellation, distributed);
+        using (state) return Execute(state, train, validation, progress, cancellation, distributed);
     }
 
     /// <summary>
-    /// Trains from <paramref name="setup"/>. In a job, rank 0 first sends the settings and all ranks take rank 0's state
+    /// Rank 0 could not prepare the run (its data, model or options were refused): tells the other ranks, waiting in
+    /// <see cref="Follow"/>, which then stop with <paramref name="reason"/>'s message.
+    /// </summary>
+    public static void CancelStart(DistributedOptions distributed, Exception reason) =>
+        distributed.Communicator.BroadcastJson(new ReplicaSetup { Error = reason.Message }, "the run's settings");
+
+    /// <summary>
+    /// Trains from <paramref name="state"/>. In a job, rank 0 first sends the settings and all ranks take rank 0's state
     /// (weights, batch-norm statistics, momentum); from then on an error that is not the whole job's (a stop request,
     /// a diverged loss) ends the job at once rather than leaving the other ranks waiting.
     /// </summary>
-    private static TrainingResult Execute(Setup setup, ProgressReporter progress, CancellationToken cancellation, DistributedOptions? distributed)
+    private static TrainingResult Execute(Checkpoint state, IImageDataset train, IImageDataset validation, IProgress<TrainingProgress>? progress,
+        CancellationToken cancellation, DistributedOptions? distributed)
     {
         DataParallelReplica? replica = null;
-        TrainingRun? run = null;
         try
         {
             if (distributed is not null)
             {
                 var communicator = distributed.Communicator;
-                if (communicator.Rank == 0) communicator.BroadcastJson(Describe(setup), "the run's settings");
-                communicator.BroadcastState(setup.Model.State().Concat(setup.Optimizer.State()));
-                replica = new DataParallelReplica(setup.Model.Network, communicator, distributed.BucketBytes);
+                if (communicator.Rank == 0) communicator.BroadcastJson(Describe(state, train, validation), "the run's settings");
+                communicator.BroadcastState(state.Model.State().Concat(state.Optimizer.State()));
+                replica = new DataParallelReplica(state.Model.Network, communicator, distributed.BucketBytes);
             }
-            run = new TrainingRun(setup.Options, setup.Train, setup.Validation, setup.Statistics, setup.Model, setup.Optimizer,
-                new LearningRateSchedule(ScheduleOptions(setup.Options), setup.Schedule), setup.Position, setup.Progress, progress, replica);
+            using var run = new TrainingRun(state, train, validation, progress, replica);
             return run.Execute(cancellation);
         }
         catch (Exception e) when (distributed is not null && e is not (OperationCanceledException or TrainingDivergedException))
@@ -178,61 +173,17 @@ public static class Trainer
         }
         finally
         {
-            if (run is not null) run.Dispose();
-            else
-            {
-                setup.Optimizer.Dispose();
-                setup.Model.Dispose();
-            }
             replica?.Dispose();
         }
     }
 
-    private static ReplicaSetup Describe(Setup setup) => new()
+    private static ReplicaSetup Describe(Checkpoint state, IImageDataset train, IImageDataset validation) => new()
     {
-        Options = setup.Options, Statistics = setup.Statistics, Model = ModelMetadata.From(setup.Model.Options), Optimizer = setup.Optimizer.Options,
-        Schedule = setup.Schedule, Position = setup.Position, Progress = setup.Progress, TrainImages = setup.Train.Count,
-        ValidationImages = setup.Validation.Count, ClassNames = setup.Train.ClassNames, State = Describe(setup.Model, setup.Optimizer),
+        Options = state.Options, Model = ModelMetadata.From(state.Model.Options), Optimizer = state.Optimizer.Options, Schedule = state.Schedule,
+        Position = state.Position, Progress = state.Progress, TrainImages = train.Count, ValidationImages = validation.Count,
+        ClassNames = state.ClassNames, State = Describe(state),
     };
 
-    private static List<string> Describe(VggModel model, SgdOptimizer optimizer) =>
-        model.State().Concat(optimizer.State()).Select(e => $"{e.Key} [{string.Join(", ", e.Shape)}]").ToList();
-
-    private static PlateauScheduleOptions ScheduleOptions(TrainingOptions options) => new()
-    {
-        InitialLearningRate = options.LearningRate, Patience = options.Patience, MinImprovement = options.MinImprovement,
-        MaxReductions = options.MaxReductions, MaxEpochs = options.Epochs, AnnealEpochs = options.AnnealEpochs,
-    };
-
-    /// <summary>
-    /// Fine-tunes from a model of the same configuration (all weights) or warm-starts from a shallower one (the paper's);
-    /// <paramref name="sourceOptions"/> is what the file says of itself.
-    /// </summary>
-    private static void StartFrom(VggModel model, IWeightsSource file, VggOptions sourceOptions, ProgressReporter progress)
-    {
-        string inputs = model.Options.Preprocessing == sourceOptions.Preprocessing ? "; its input preprocessing is kept" : "";
-        if (VggConfiguration.Parse(sourceOptions.Configuration).Name == model.Configuration.Name)
-        {
-            WeightsFile.LoadInto(model, file);
-            progress.Message($"Fine-tuning from {file.Path}{inputs}.");
-            return;
-        }
-        using var source = StateLoader.Build(file, sourceOptions, null);
-        var copied = WarmStart.Apply(model, source);
-        progress.Message($"Warm start from {file.Path} ({source.Configuration.Name}): {string.Join(", ", copied)}{inputs}.");
-    }
-
-    private static T Read<T>(Checkpoint checkpoint, string key)
-    {
-        if (!checkpoint.Extra.TryGetValue(key, out string? json))
-            throw new WeightsFormatException(checkpoint.Path, $"the checkpoint has no {key}; it was not written by the trainer");
-        try
-        {
-            return JsonSerializer.Deserialize<T>(json) ?? throw new JsonException("null");
-        }
-        catch (JsonException e)
-        {
-            throw new WeightsFormatException(checkpoint.Path, $"the checkpoint's {key} is not valid: {e.Message}", e);
-        }
-    }
+    private static List<string> Describe(Checkpoint state) =>
+        state.Model.State().Concat(state.Optimizer.State()).Select(e => $"{e.Key} [{string.Join(", ", e.Shape)}]").ToList();
 }

@@ -40,7 +40,7 @@ public class EvaluationTransformTests
 
         var training = new TrainingTransform(new TrainingTransformOptions
         {
-            CropSize = 24, MinScale = 32, MaxScale = 32, ColourShiftSigma = 0, Preprocessing = preprocessing,
+            CropSize = 24, Augmentation = new() { MinScale = 32, MaxScale = 32, ColourShiftSigma = 0 }, Preprocessing = preprocessing,
         });
         for (ulong key = 0; key < 8; key++)
         {

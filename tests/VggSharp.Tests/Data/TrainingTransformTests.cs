@@ -12,7 +12,7 @@ public class TrainingTransformTests
 
     private static TrainingTransformOptions Options(Preprocessing? preprocessing = null) => new()
     {
-        CropSize = 24, MinScale = 28, MaxScale = 40, Statistics = ColourShiftTests.Rgb, Preprocessing = preprocessing,
+        CropSize = 24, Augmentation = new() { MinScale = 28, MaxScale = 40 }, Statistics = ColourShiftTests.Rgb, Preprocessing = preprocessing,
     };
 
     private static (float[] Input, AugmentationChoice Choice) Run(TrainingTransform transform, DecodedImage image, ulong key)
@@ -74,7 +74,7 @@ public class TrainingTransformTests
     public void FixedScaleWithoutAugmentationIsTheRescaledCropMinusTheMean()
     {
         var preprocessing = new Preprocessing(1f, [10f, 20f, 30f], [1f, 1f, 1f]);
-        var options = Options(preprocessing) with { MinScale = 30, MaxScale = 30, RandomFlip = false, ColourShiftSigma = 0 };
+        var options = Options(preprocessing) with { Augmentation = new() { MinScale = 30, MaxScale = 30, RandomFlip = false, ColourShiftSigma = 0 } };
         var transform = new TrainingTransform(options);
         var (input, choice) = Run(transform, Photo, 77);
         Assert.Equal(30, choice.Scale);
@@ -92,9 +92,9 @@ public class TrainingTransformTests
     [Fact]
     public void FlipMirrorsTheSameCrop()
     {
-        var options = Options() with { ColourShiftSigma = 0 };
+        var options = Options() with { Augmentation = Options().Augmentation with { ColourShiftSigma = 0 } };
         var flipping = new TrainingTransform(options);
-        var straight = new TrainingTransform(options with { RandomFlip = false });
+        var straight = new TrainingTransform(options with { Augmentation = options.Augmentation with { RandomFlip = false } });
         ulong key = Enumerable.Range(0, 100).Select(i => (ulong)i).First(k => flipping.Choose(Photo.Width, Photo.Height, k).Flipped);
         var (flipped, _) = Run(flipping, Photo, key);
         var (plain, _) = Run(straight, Photo, key);
@@ -107,7 +107,7 @@ public class TrainingTransformTests
     public void ColourShiftAddsOneOffsetPerChannel()
     {
         var shifted = new TrainingTransform(Options());
-        var plain = new TrainingTransform(Options() with { ColourShiftSigma = 0 });
+        var plain = new TrainingTransform(Options() with { Augmentation = Options().Augmentation with { ColourShiftSigma = 0 } });
         ulong key = 5;
         var (a, _) = Run(shifted, Photo, key);
         var (b, _) = Run(plain, Photo, key);
@@ -122,7 +122,7 @@ public class TrainingTransformTests
     [Fact]
     public void OutputRangeFollowsThePreprocessing()
     {
-        var transform = new TrainingTransform(Options(Preprocessing.Torchvision) with { ColourShiftSigma = 0 });
+        var transform = new TrainingTransform(Options(Preprocessing.Torchvision) with { Augmentation = Options().Augmentation with { ColourShiftSigma = 0 } });
         var (input, _) = Run(transform, Photo, 3);
         Assert.Equal(3 * 24 * 24, input.Length);
         float[] mean = [0.485f, 0.456f, 0.406f], std = [0.229f, 0.224f, 0.225f];
@@ -134,7 +134,7 @@ public class TrainingTransformTests
     public void BgrModelsGetReversedChannels()
     {
         var rgb = new Preprocessing(1f, [0f, 0f, 0f], [1f, 1f, 1f]);
-        var options = Options(rgb) with { ColourShiftSigma = 0 };
+        var options = Options(rgb) with { Augmentation = Options().Augmentation with { ColourShiftSigma = 0 } };
         var (plain, _) = Run(new TrainingTransform(options), Photo, 8);
         var (bgr, _) = Run(new TrainingTransform(options with { Preprocessing = rgb with { Bgr = true } }), Photo, 8);
         for (int c = 0; c < 3; c++) Assert.Equal(plain.AsSpan((2 - c) * 576, 576).ToArray(), bgr.AsSpan(c * 576, 576).ToArray());
@@ -144,7 +144,7 @@ public class TrainingTransformTests
     public void GrayImagesAreReplicatedForColourModels()
     {
         var gray = ResamplerTests.Noise(50, 40, 1, seed: 12);
-        var (input, _) = Run(new TrainingTransform(Options(Preprocessing.MeanSubtraction(3)) with { ColourShiftSigma = 0 }), gray, 6);
+        var (input, _) = Run(new TrainingTransform(Options(Preprocessing.MeanSubtraction(3)) with { Augmentation = Options().Augmentation with { ColourShiftSigma = 0 } }), gray, 6);
         Assert.Equal(input.AsSpan(0, 576).ToArray(), input.AsSpan(576, 576).ToArray());
         Assert.Equal(input.AsSpan(0, 576).ToArray(), input.AsSpan(1152, 576).ToArray());
     }
@@ -153,7 +153,7 @@ public class TrainingTransformTests
     public void GrayModelsTakeGrayImagesAndRefuseRgb()
     {
         var grayStats = ChannelStatistics.FromMoments([100f], [400f]);
-        var transform = new TrainingTransform(new TrainingTransformOptions { CropSize = 16, MinScale = 20, MaxScale = 24, Channels = 1, Statistics = grayStats });
+        var transform = new TrainingTransform(new TrainingTransformOptions { CropSize = 16, Augmentation = new() { MinScale = 20, MaxScale = 24 }, Channels = 1, Statistics = grayStats });
         var input = new float[transform.InputLength];
         transform.Apply(ResamplerTests.Noise(30, 30, 1, seed: 13), 1, input);
         Assert.Contains(input, v => v != 0);
@@ -164,8 +164,8 @@ public class TrainingTransformTests
     [Fact]
     public void BadOptionsAndDestinationsAreRefused()
     {
-        Assert.Throws<ArgumentException>(() => new TrainingTransform(new TrainingTransformOptions { CropSize = 224, MinScale = 200 }));
-        Assert.Throws<ArgumentException>(() => new TrainingTransform(new TrainingTransformOptions { MinScale = 300, MaxScale = 256 }));
+        Assert.Throws<ArgumentException>(() => new TrainingTransform(new TrainingTransformOptions { CropSize = 224, Augmentation = new() { MinScale = 200 } }));
+        Assert.Throws<ArgumentException>(() => new TrainingTransform(new TrainingTransformOptions { Augmentation = new() { MinScale = 300, MaxScale = 256 } }));
         Assert.Throws<ArgumentException>(() => new TrainingTransform(new TrainingTransformOptions { Statistics = null }));
         Assert.Throws<ArgumentException>(() => new TrainingTransform(Options() with { Channels = 1 }));
         var transform = new TrainingTransform(Options());

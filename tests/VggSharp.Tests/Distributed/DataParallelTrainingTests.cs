@@ -1,3 +1,4 @@
+using VggSharp.Cli.Commands;
 using VggSharp.Distributed;
 using VggSharp.Interop;
 using VggSharp.Training;
@@ -19,11 +20,13 @@ public class DataParallelTrainingTests : IDisposable
         if (Directory.Exists(_root)) Directory.Delete(_root, recursive: true);
     }
 
-    private TrainingOptions Small(string name, int batch, int? microBatch, int limit) => new()
+    private TrainingOptions Small(string name, int batch, int? microBatch, int limit, int scaleMin = 16) => new()
     {
-        Configuration = "BN:8,M,16,M,32,M", Width = 1, HiddenUnits = 32, InputSize = 16, ScaleMin = 16, ScaleMax = 20,
-        BatchSize = batch, MicroBatchSize = microBatch, Epochs = 1, Limit = limit, ValidationLimit = 100, Seed = 5, LoaderWorkers = 1,
-        OutputDirectory = Path.Combine(_root, name),
+        Schedule = new TrainingOptions().Schedule with { MaxEpochs = 1 },
+        Augmentation = new() { MinScale = scaleMin, MaxScale = 20 },
+        Loader = new() { BatchSize = batch, MicroBatchSize = microBatch, Limit = limit, Workers = 1 },
+        ValidationLimit = 100, Seed = 5, OutputDirectory = Path.Combine(_root, name),
+        Source = new TrainingSource { Model = new TrainingSource().Model with { Configuration = "BN:8,M,16,M,32,M", WidthMultiplier = 1, HiddenUnits = 32, InputSize = 16 } },
     };
 
     /// <summary>
@@ -37,10 +40,10 @@ public class DataParallelTrainingTests : IDisposable
     public void RanksEndWithTheWeightsOfOneProcessWithTheSameBatch(int ranks, int batch, int? microBatch, int limit)
     {
         // One process computes each pass of N x m images at once, as the ranks do together.
-        var single = Trainer.Train(Small("single", batch, microBatch * ranks, limit), Quiet());
+        var single = TrainingLaunch.Start(Small("single", batch, microBatch * ranks, limit), Quiet());
         var options = Small("job", batch, microBatch, limit);
         var group = new InProcessGroup(ranks);
-        var results = group.Run(member => Trainer.Train(options, Quiet(), distributed: new DistributedOptions { Communicator = member, BucketBytes = 16 << 10 }));
+        var results = group.Run(member => TrainingLaunch.Start(options, Quiet(), distributed: new DistributedOptions { Communicator = member, BucketBytes = 16 << 10 }));
 
         double difference = Difference(single.ModelPath, results[0].ModelPath);
         Assert.True(difference < 1e-4, $"the job's weights differ from one process's by {difference:E2}");
@@ -49,7 +52,7 @@ public class DataParallelTrainingTests : IDisposable
 
         // Batch norm without synchronisation would be one process with micro-batches of each rank's share: clearly different.
         int share = microBatch ?? (batch + ranks - 1) / ranks;
-        var unsynchronised = Trainer.Train(Small("unsynchronised", batch, share, limit), Quiet());
+        var unsynchronised = TrainingLaunch.Start(Small("unsynchronised", batch, share, limit), Quiet());
         double control = Difference(unsynchronised.ModelPath, results[0].ModelPath);
         Assert.True(control > 100 * 1e-4, $"unsynchronised batch norm differs by only {control:E2}");
     }
@@ -57,9 +60,9 @@ public class DataParallelTrainingTests : IDisposable
     [Fact]
     public void AFailureOfRankZerosSetUpStopsEveryRankWithItsMessage()
     {
-        var options = Small("bad", 16, null, 64) with { ScaleMin = 8 };
+        var options = Small("bad", 16, null, 64, scaleMin: 8);
         var group = new InProcessGroup(2);
-        var error = Assert.Throws<AggregateException>(() => group.Run(member => Trainer.Train(options, Quiet(), distributed: new DistributedOptions { Communicator = member })));
+        var error = Assert.Throws<AggregateException>(() => group.Run(member => TrainingLaunch.Start(options, Quiet(), distributed: new DistributedOptions { Communicator = member })));
         Assert.Contains("smaller than the 16x16 crop", error.InnerException!.Message);
     }
 

@@ -1,3 +1,4 @@
+using VggSharp.Data.Transforms;
 using VggSharp.Interop;
 using VggSharp.Layers;
 using VggSharp.Models;
@@ -33,8 +34,21 @@ public class CheckpointTests
 
     private static Dictionary<string, byte[]> Momentum(SgdOptimizer optimizer) => optimizer.State().ToDictionary(e => e.Key, e => e.Bytes.ToArray());
 
+    /// <summary>Options unlike the defaults in every part, with a source and statistics.</summary>
+    private static readonly TrainingOptions Options = new()
+    {
+        Optimizer = new SgdOptions { Momentum = 0.85f, WeightDecay = 1e-4f },
+        Schedule = new PlateauScheduleOptions { InitialLearningRate = 0.3, Patience = 4, MinImprovement = 0.01, MaxReductions = 2, MaxEpochs = 9, AnnealEpochs = 1 },
+        Augmentation = new AugmentationOptions { MinScale = 40, MaxScale = 48, RandomFlip = false, ColourShiftSigma = 0.2f },
+        Loader = new VggSharp.Data.DataLoaderOptions { BatchSize = 64, MicroBatchSize = 16, Workers = 3, Limit = 1000 },
+        Statistics = VggSharp.Tests.Data.ColourShiftTests.Rgb, Seed = ulong.MaxValue - 5, ValidationLimit = 300, CheckpointSeconds = 60, OutputDirectory = "elsewhere",
+        Source = new TrainingSource { Data = "some/folder", Model = new TrainingSource().Model with { Configuration = "A-BN", WidthMultiplier = 0.5, HiddenUnits = 48, InputSize = 40 }, InputChannels = 3, Init = InitScheme.Kaiming, InitFrom = "a.pth" },
+    };
+
+    private static readonly string[] ClassNames = ["<script>\"\n", "b", "c", "d", "e", "f", "g", "h", "i", "j"];
+
     private static void Save(string directory, VggModel model, SgdOptimizer optimizer, int epoch) =>
-        Checkpoint.Save(directory, model, optimizer, Schedule, new TrainingPosition(epoch, 0, epoch * 100L, epoch * 25_600L), 42);
+        new Checkpoint(model, optimizer, Options, ClassNames, Schedule, new TrainingPosition(epoch, 0, epoch * 100L, epoch * 25_600L), EpochProgress.Empty).Save(directory);
 
     [Fact]
     public void SaveThenLoadRestoresEverythingBitForBit()
@@ -44,9 +58,9 @@ public class CheckpointTests
         using var _ = model;
         using var __ = optimizer;
         var position = new TrainingPosition(4, 17, 417, 106_752);
-        var extra = new Dictionary<string, string> { ["options"] = "{\"batch_size\":256}", ["train_images"] = "1281167", ["classes"] = "<script>\"\n" };
+        var progress = new EpochProgress(12.5, 30, 64, 1.25, 2);
 
-        Checkpoint.Save(directory.Path, model, optimizer, Schedule, position, ulong.MaxValue - 5, extra);
+        new Checkpoint(model, optimizer, Options, ClassNames, Schedule, position, progress).Save(directory.Path);
         using var loaded = Checkpoint.Load(directory.Path);
 
         SmallModels.AssertSame(SmallModels.Snapshot(model), SmallModels.Snapshot(loaded.Model));
@@ -54,10 +68,17 @@ public class CheckpointTests
         Assert.Equal(optimizer.Options, loaded.Optimizer.Options);
         Assert.Equal(Schedule, loaded.Schedule);
         Assert.Equal(position, loaded.Position);
-        Assert.Equal(ulong.MaxValue - 5, loaded.Seed);
-        Assert.Equal(extra, loaded.Extra);
+        Assert.Equal(progress, loaded.Progress);
+        Assert.Equal(ClassNames, loaded.ClassNames);
+        // Every part of the options comes back (the run directory is where it was loaded from).
+        var options = loaded.Options;
+        Assert.Equal(directory.Path, options.OutputDirectory);
+        Assert.Equal((Options.Optimizer, Options.Schedule, Options.Augmentation, Options.Loader, Options.Source),
+            (options.Optimizer, options.Schedule, options.Augmentation, options.Loader, options.Source));
+        Assert.Equal(Options.Statistics!.Mean, options.Statistics!.Mean);
+        Assert.Equal(Options.Statistics.EigenVectors, options.Statistics.EigenVectors);
+        Assert.Equal((Options.Seed, Options.ValidationLimit, Options.CheckpointSeconds), (options.Seed, options.ValidationLimit, options.CheckpointSeconds));
         Assert.Equal(model.Options with { Configuration = "A-BN", Preprocessing = model.Options.EffectivePreprocessing }, loaded.Model.Options);
-        Assert.Equal(Checkpoint.PathIn(directory.Path), loaded.Path);
         Assert.True(Checkpoint.Exists(directory.Path));
         Assert.All(Directory.EnumerateFileSystemEntries(directory.Path), f => Assert.StartsWith("checkpoint", Path.GetFileName(f)));
     }

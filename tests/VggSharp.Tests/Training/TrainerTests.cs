@@ -1,5 +1,7 @@
 using System.Text.Json;
+using VggSharp.Cli.Commands;
 using VggSharp.Interop;
+using VggSharp.Models;
 using VggSharp.Tests.Cli;
 using VggSharp.Tests.Data;
 using VggSharp.Training;
@@ -18,11 +20,14 @@ public class TrainerTests : IDisposable
     }
 
     /// <summary>A small BN network on 16x16 crops of images rescaled to [16, 20]: seconds per epoch on 2 cores.</summary>
-    private TrainingOptions Small(string name, int limit = 512, int epochs = 2) => new()
+    private TrainingOptions Small(string name, int limit = 512, int epochs = 2, double learningRate = 0.05, string configuration = "BN:8,M,16,M,32,M",
+        int hiddenUnits = 64) => new()
     {
-        Configuration = "BN:8,M,16,M,32,M", Width = 1, HiddenUnits = 64, InputSize = 16, ScaleMin = 16, ScaleMax = 20,
-        BatchSize = 32, LearningRate = 0.05, Epochs = epochs, Limit = limit, ValidationLimit = 256, Seed = 3, LoaderWorkers = 2,
-        OutputDirectory = Path.Combine(_root, name),
+        Schedule = new TrainingOptions().Schedule with { InitialLearningRate = learningRate, MaxEpochs = epochs },
+        Augmentation = new() { MinScale = 16, MaxScale = 20 },
+        Loader = new() { BatchSize = 32, Limit = limit, Workers = 2 },
+        ValidationLimit = 256, Seed = 3, OutputDirectory = Path.Combine(_root, name),
+        Source = new TrainingSource { Model = new TrainingSource().Model with { Configuration = configuration, WidthMultiplier = 1, HiddenUnits = hiddenUnits, InputSize = 16 } },
     };
 
     private static ProgressReporter Quiet(TextWriter? writer = null, int? everySteps = null) =>
@@ -50,8 +55,8 @@ public class TrainerTests : IDisposable
     public void AShortRealDataRunClearlyLearnsAndWritesTheRunDirectory()
     {
         // Chance is 90% error; a few hundred steps of a small net must do far better.
-        var options = Small("learn", limit: 6000, epochs: 3) with { ValidationLimit = 1000, Init = VggSharp.Models.InitScheme.Glorot, HiddenUnits = 128, LearningRate = 0.02 };
-        var result = Trainer.Train(options, Quiet());
+        var options = Small("learn", limit: 6000, epochs: 3, learningRate: 0.02, hiddenUnits: 128) with { ValidationLimit = 1000 };
+        var result = TrainingLaunch.Start(options, Quiet());
         Assert.True(result.ValidationTop1Error < 0.4, $"validation top-1 error {result.ValidationTop1Error:P1} after 3 epochs on 6000 images");
         foreach (string file in new[] { "model.safetensors", "checkpoint.safetensors", "metrics.jsonl", "report.html" })
             Assert.True(File.Exists(Path.Combine(options.OutputDirectory, file)), file);
@@ -71,18 +76,41 @@ public class TrainerTests : IDisposable
     public void ARunStoppedAndResumedEndsWithTheSameBitsAsAnUninterruptedOne(int stopAfterSteps)
     {
         // 512 images in batches of 32: 16 steps an epoch, so 5 stops mid-epoch and 16 at the first epoch's end.
-        var straight = Trainer.Train(Small("straight"), Quiet());
+        var straight = TrainingLaunch.Start(Small("straight"), Quiet());
 
         var options = Small("interrupted");
         using var cancel = new CancellationTokenSource();
-        Assert.ThrowsAny<OperationCanceledException>(() => Trainer.Train(options, Quiet(new CancelAfterSteps(cancel, stopAfterSteps), everySteps: 1), cancel.Token));
+        Assert.ThrowsAny<OperationCanceledException>(() => TrainingLaunch.Start(options, Quiet(new CancelAfterSteps(cancel, stopAfterSteps), everySteps: 1), cancel.Token));
         Assert.False(File.Exists(Path.Combine(options.OutputDirectory, "model.safetensors")));
-        var resumed = Trainer.Resume(options.OutputDirectory, Quiet());
+        var resumed = TrainingLaunch.Resume(options.OutputDirectory, Quiet());
 
         Assert.Equal(Weights(straight.ModelPath), Weights(resumed.ModelPath));
         Assert.Equal(File.ReadAllLines(Path.Combine(straight.RunDirectory, "metrics.jsonl")).Length,
             File.ReadAllLines(Path.Combine(resumed.RunDirectory, "metrics.jsonl")).Length);
         Assert.Equal(straight.ValidationTop1Error, resumed.ValidationTop1Error);
+    }
+
+    [Fact]
+    public void ACheckpointWrittenBeforeTheOptionsWereComposedResumesToTheBitsOfAStraightRun()
+    {
+        // tests/fixtures/checkpoint-v1.safetensors: written by the trainer of November 2026 (flat TrainingOptions), a
+        // run of BN:4,M,8,M on 96 images in batches of 16 and micro-batches of 8, stopped at epoch 2, step 4.
+        string resumed = Path.Combine(_root, "old-checkpoint");
+        Directory.CreateDirectory(resumed);
+        File.Copy(Path.Combine(AppContext.BaseDirectory, "fixtures", "checkpoint-v1.safetensors"), Checkpoint.PathIn(resumed));
+        TrainingOptions options;
+        using (var old = Checkpoint.Load(resumed))
+        {
+            Assert.Equal(new TrainingPosition(1, 4, 10, 160), old.Position);
+            options = old.Options;
+        }
+        Assert.Equal((16, 8, 96, 7UL, 2), (options.Loader.BatchSize, options.Loader.MicroBatchSize, options.Loader.Limit, options.Seed, options.Epochs));
+
+        var result = TrainingLaunch.Resume(resumed, Quiet());
+        var straight = TrainingLaunch.Start(options with { OutputDirectory = Path.Combine(_root, "old-checkpoint-straight"), Statistics = null }, Quiet());
+
+        Assert.Equal(2, result.Epochs);
+        Assert.Equal(Weights(straight.ModelPath), Weights(result.ModelPath));
     }
 
     [Fact]
@@ -104,19 +132,20 @@ public class TrainerTests : IDisposable
                 else TestPng.Write(path, ResamplerTests.Noise(18, 18, 3, seed++));
             }
         }
-        TrainingOptions Options(string name) => Small(name, limit: 12, epochs: 2) with
+        TrainingOptions Options(string name)
         {
-            Data = data, Configuration = "8,M,16,M", BatchSize = 1, LearningRate = 0.01, Limit = null, ValidationLimit = null,
-        };
-        var straight = Trainer.Train(Options("straight-bad"), Quiet());
+            var small = Small(name, epochs: 2, learningRate: 0.01, configuration: "8,M,16,M");
+            return small with { Loader = small.Loader with { BatchSize = 1, Limit = null }, ValidationLimit = null, Source = small.Source! with { Data = data } };
+        }
+        var straight = TrainingLaunch.Start(Options("straight-bad"), Quiet());
 
         foreach (int stopAfterSteps in new[] { 2, 5 })
         {
             var options = Options($"interrupted-bad-{stopAfterSteps}");
             using var cancel = new CancellationTokenSource();
             Assert.ThrowsAny<OperationCanceledException>(() =>
-                Trainer.Train(options, Quiet(new CancelAfterSteps(cancel, stopAfterSteps), everySteps: 1), cancel.Token));
-            var resumed = Trainer.Resume(options.OutputDirectory, Quiet());
+                TrainingLaunch.Start(options, Quiet(new CancelAfterSteps(cancel, stopAfterSteps), everySteps: 1), cancel.Token));
+            var resumed = TrainingLaunch.Resume(options.OutputDirectory, Quiet());
             Assert.Equal(Weights(straight.ModelPath), Weights(resumed.ModelPath));
         }
     }
@@ -129,31 +158,28 @@ public class TrainerTests : IDisposable
         var preprocessing = new VggSharp.Models.Preprocessing(1f / 255, [0.3f], [0.2f]);
         string sourcePath = Path.Combine(_root, "source.safetensors");
         Directory.CreateDirectory(_root);
-        using (var source = VggSharp.Models.VggModel.Create(new VggSharp.Models.VggOptions
-               {
-                   Configuration = tuned.Configuration, Classes = 10, InputChannels = 1, InputSize = tuned.InputSize,
-                   WidthMultiplier = 1, Head = tuned.Head, HiddenUnits = tuned.HiddenUnits, Preprocessing = preprocessing,
-               }, scheme: VggSharp.Models.InitScheme.Kaiming, seed: 5))
+        using (var source = VggModel.Create(tuned.Source!.Model with { Classes = 10, InputChannels = 1, Preprocessing = preprocessing },
+                   scheme: VggSharp.Models.InitScheme.Kaiming, seed: 5))
         {
             VggModelFile.Save(source, sourcePath);
         }
 
         var messages = new StringWriter();
-        var result = Trainer.Train(tuned with { InitFrom = sourcePath }, Quiet(messages));
+        var result = TrainingLaunch.Start(tuned with { Source = tuned.Source with { InitFrom = sourcePath } }, Quiet(messages));
 
         using var model = VggModelFile.Load(result.ModelPath);
         Assert.Equal(preprocessing, model.Options.Preprocessing);
         Assert.Contains("its input preprocessing is kept", messages.ToString());
         // Trained from scratch, the same run subtracts the training set's mean instead.
-        using var fresh = VggModelFile.Load(Trainer.Train(Small("fresh", limit: 128, epochs: 1), Quiet()).ModelPath);
+        using var fresh = VggModelFile.Load(TrainingLaunch.Start(Small("fresh", limit: 128, epochs: 1), Quiet()).ModelPath);
         Assert.NotEqual(preprocessing, fresh.Options.Preprocessing);
     }
 
     [Fact]
     public void AnExplodingLossStopsWithAClearMessageAndNoModel()
     {
-        var options = Small("diverge", limit: 256, epochs: 1) with { LearningRate = 1e9, Init = VggSharp.Models.InitScheme.Glorot };
-        var e = Assert.Throws<TrainingDivergedException>(() => Trainer.Train(options, Quiet()));
+        var options = Small("diverge", limit: 256, epochs: 1, learningRate: 1e9);
+        var e = Assert.Throws<TrainingDivergedException>(() => TrainingLaunch.Start(options, Quiet()));
         Assert.Contains("the loss became", e.Message);
         Assert.False(File.Exists(Path.Combine(options.OutputDirectory, "model.safetensors")));
         Assert.Contains("diverged", File.ReadAllText(Path.Combine(options.OutputDirectory, "report.html")));
@@ -162,13 +188,13 @@ public class TrainerTests : IDisposable
     [Fact]
     public void ARunDirectoryIsNotOverwrittenAndAWarmStartTakesTheShallowNetsLayers()
     {
-        var shallow = Small("shallow", limit: 256, epochs: 1) with { Configuration = "BN:8,M,16,M,32,32,M" };
-        var first = Trainer.Train(shallow, Quiet());
-        Assert.Throws<InvalidOperationException>(() => Trainer.Train(shallow, Quiet()));
+        var shallow = Small("shallow", limit: 256, epochs: 1, configuration: "BN:8,M,16,M,32,32,M");
+        var first = TrainingLaunch.Start(shallow, Quiet());
+        Assert.Throws<InvalidOperationException>(() => TrainingLaunch.Start(shallow, Quiet()));
 
         var messages = new StringWriter();
-        var deep = Small("deep", limit: 256, epochs: 1) with { Configuration = "BN:8,8,M,16,16,M,32,32,M", InitFrom = first.ModelPath };
-        Trainer.Train(deep, Quiet(messages));
+        var deep = Small("deep", limit: 256, epochs: 1, configuration: "BN:8,8,M,16,16,M,32,32,M");
+        TrainingLaunch.Start(deep with { Source = deep.Source! with { InitFrom = first.ModelPath } }, Quiet(messages));
         Assert.Contains("Warm start", messages.ToString());
         Assert.Contains("conv1_1", messages.ToString());
     }

@@ -38,7 +38,7 @@ public sealed class TrainingTransform : ISampleTransform
     public int Width => Options.CropSize;
 
     /// <summary>The smallest scale drawn: decoders may decode down to it.</summary>
-    public int? ShortSideHint => Options.MinScale;
+    public int? ShortSideHint => Options.Augmentation.MinScale;
 
     /// <summary>The number of values <see cref="Apply"/> writes: channels x crop x crop.</summary>
     public int InputLength => Options.Channels * Options.CropSize * Options.CropSize;
@@ -46,12 +46,13 @@ public sealed class TrainingTransform : ISampleTransform
     /// <summary>The scale, crop and flip that <paramref name="sampleKey"/> selects for a <paramref name="width"/> x <paramref name="height"/> image.</summary>
     public AugmentationChoice Choose(int width, int height, ulong sampleKey)
     {
-        int scale = Options.MinScale + UniformInteger(sampleKey, ScaleCounter, Options.MaxScale - Options.MinScale + 1);
+        var augmentation = Options.Augmentation;
+        int scale = augmentation.MinScale + UniformInteger(sampleKey, ScaleCounter, augmentation.MaxScale - augmentation.MinScale + 1);
         var (w, h) = IsotropicRescale.SizeFor(width, height, scale);
         int size = Options.CropSize;
         int x = UniformInteger(sampleKey, CropXCounter, w - size + 1);
         int y = UniformInteger(sampleKey, CropYCounter, h - size + 1);
-        bool flip = Options.RandomFlip && (CounterRandom.Bits(sampleKey, FlipCounter) >> 63) != 0;
+        bool flip = augmentation.RandomFlip && (CounterRandom.Bits(sampleKey, FlipCounter) >> 63) != 0;
         return new AugmentationChoice(scale, new PixelRegion(x, y, size, size), flip);
     }
 
@@ -69,7 +70,7 @@ public sealed class TrainingTransform : ISampleTransform
         var (width, height) = IsotropicRescale.SizeFor(image.Width, image.Height, choice.Scale);
 
         Span<float> offsets = stackalloc float[Options.Channels];
-        if (Options.Statistics is { } statistics) ColourShift.Offsets(statistics, Options.ColourShiftSigma, CounterRandom.Key(sampleKey, ColourStream), offsets);
+        if (Options.Statistics is { } statistics) ColourShift.Offsets(statistics, Options.Augmentation.ColourShiftSigma, CounterRandom.Key(sampleKey, ColourStream), offsets);
 
         int size = Options.CropSize, length = size * size * image.Channels;
         float[] crop = ArrayPool<float>.Shared.Rent(length);

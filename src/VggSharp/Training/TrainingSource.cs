@@ -1,0 +1,39 @@
+using System.Text.Json.Serialization;
+using VggSharp.Models;
+
+namespace VggSharp.Training;
+
+/// <summary>
+/// Where a run that the command line prepares takes its data and model from: the data it names, the architecture it
+/// asks for and how the weights start. Stored in the checkpoint, so that a resume reopens the same data, and shown in
+/// the report. A caller that passes <see cref="Trainer.Train"/> a model and data sets of its own has none.
+/// </summary>
+public sealed record TrainingSource
+{
+    /// <summary>"fashion-mnist" or a folder with train/ and val/ (see <see cref="Data.DataSource"/>).</summary>
+    public string Data { get; init; } = global::VggSharp.Data.DataSource.FashionMnistName;
+
+    /// <summary>
+    /// The architecture, by default the main job's: VGG-16 with batch norm (D-BN) at a quarter of the paper's width, the
+    /// small head, 32x32 inputs and dropout 0.5. Its classes, input channels and preprocessing are not used: the data
+    /// decides those.
+    /// </summary>
+    public VggOptions Model { get; init; } = new() { Configuration = "D-BN", WidthMultiplier = 0.25, Head = VggHead.Small, InputSize = 32 };
+
+    /// <summary>Input channels; null to take them from the data (1 for Fashion-MNIST, 3 for image folders).</summary>
+    public int? InputChannels { get; init; }
+
+    /// <summary>
+    /// How new weights are drawn. Glorot by default: the paper notes it trains deep nets without pre-training, and
+    /// torchvision's N(0, 0.01) for fully-connected layers shrinks the gradient about tenfold per layer in a small head.
+    /// </summary>
+    [JsonConverter(typeof(JsonStringEnumConverter<InitScheme>))]
+    public InitScheme Init { get; init; } = VggModel.DefaultInitScheme;
+
+    /// <summary>
+    /// A trained model to start from, in any format <see cref="Interop.WeightsFile"/> reads (VggSharp safetensors, a PyTorch
+    /// state_dict): one of the same configuration is fine-tuned (all its weights are taken); a
+    /// shallower one warm-starts this one as in the paper (first four convolutions and the fully-connected layers).
+    /// </summary>
+    public string? InitFrom { get; init; }
+}
