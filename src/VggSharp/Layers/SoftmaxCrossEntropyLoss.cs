@@ -3,7 +3,10 @@ using VggSharp.Tensors;
 
 namespace VggSharp.Layers;
 
-/// <summary>Softmax followed by the mean multinomial logistic (cross-entropy) loss, with its gradient.</summary>
+/// <summary>
+/// Softmax followed by the mean multinomial logistic (cross-entropy) loss, with its gradient. The loss is not returned
+/// but added to a totals tensor on the backend's device, read back only when it is reported.
+/// </summary>
 public sealed class SoftmaxCrossEntropyLoss(IBackend backend) : IDisposable
 {
     private Tensor? _probabilities, _gradient;
@@ -14,16 +17,20 @@ public sealed class SoftmaxCrossEntropyLoss(IBackend backend) : IDisposable
     /// <summary>The gradient of the mean loss with respect to the logits of the last call.</summary>
     public Tensor Gradient => _gradient ?? throw new InvalidOperationException("No loss computed yet.");
 
-    /// <summary>Computes the mean loss of <paramref name="logits"/> [N, classes] against <paramref name="labels"/>, and its gradient.</summary>
-    public float Compute(Tensor logits, ReadOnlySpan<int> labels)
+    /// <summary>
+    /// Computes the gradient of the mean loss of <paramref name="logits"/> [N, classes] against <paramref name="labels"/>,
+    /// weighted by <paramref name="share"/>, and adds the loss sum and the correct count to <paramref name="totals"/> [2]
+    /// (see <see cref="IBackend.SoftmaxCrossEntropy"/>).
+    /// </summary>
+    public void Compute(Tensor logits, ReadOnlySpan<int> labels, float share, Tensor totals)
     {
-        if (_probabilities is null || _probabilities.Shape != logits.Shape)
+        if (_probabilities is null || _probabilities.Shape != logits.Shape || _probabilities.Device != backend.Device)
         {
             Dispose();
-            _probabilities = new Tensor(logits.Shape);
-            _gradient = new Tensor(logits.Shape);
+            _probabilities = backend.Allocate(logits.Shape);
+            _gradient = backend.Allocate(logits.Shape);
         }
-        return backend.SoftmaxCrossEntropy(logits, labels, _probabilities, _gradient!);
+        backend.SoftmaxCrossEntropy(logits, labels, _probabilities, _gradient!, share, totals);
     }
 
     /// <inheritdoc />
