@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.InteropServices;
 using VggSharp.Tensors;
 
@@ -69,6 +70,31 @@ public sealed class StateEntry
         if (source.Length != ByteLength) throw new ArgumentException($"{Key} has {ByteLength} bytes, not {source.Length}.", nameof(source));
         if (_tensor is null) source.CopyTo(MemoryMarshal.AsBytes(_integers.AsSpan()));
         else _tensor.CopyFrom(MemoryMarshal.Cast<byte, float>(source));
+    }
+
+    /// <summary>The data as host bytes, for reading: the model's own memory for a host entry, a copy for a device one.</summary>
+    public ReadOnlySpan<byte> HostBytes()
+    {
+        if (IsOnHost) return Bytes;
+        var copy = GC.AllocateUninitializedArray<byte>(checked((int)ByteLength));
+        CopyTo(copy);
+        return copy;
+    }
+
+    /// <summary>
+    /// Has <paramref name="fill"/> write the data: straight into a host entry's memory, or into host bytes that are then
+    /// copied to the device.
+    /// </summary>
+    public void Write<TState>(TState state, SpanAction<byte, TState> fill)
+    {
+        if (IsOnHost)
+        {
+            fill(Bytes, state);
+            return;
+        }
+        var staged = GC.AllocateUninitializedArray<byte>(checked((int)ByteLength));
+        fill(staged, state);
+        CopyFrom(staged);
     }
 
     /// <summary>Replaces the data with another entry's of the same type and size (its shape may differ), across devices.</summary>
