@@ -9,13 +9,27 @@ namespace VggSharp.Layers;
 /// </summary>
 public sealed class SoftmaxCrossEntropyLoss(IBackend backend) : IDisposable
 {
-    private Tensor? _probabilities, _gradient;
+    private Tensor? _probabilities, _gradient, _totals;
 
     /// <summary>The softmax probabilities of the last call.</summary>
     public Tensor Probabilities => _probabilities ?? throw new InvalidOperationException("No loss computed yet.");
 
     /// <summary>The gradient of the mean loss with respect to the logits of the last call.</summary>
     public Tensor Gradient => _gradient ?? throw new InvalidOperationException("No loss computed yet.");
+
+    /// <summary>
+    /// Computes the mean loss of <paramref name="logits"/> [N, classes] against <paramref name="labels"/>, and its
+    /// gradient. Reads the loss back from the device at once; a training loop uses the overload that keeps it there.
+    /// </summary>
+    public float Compute(Tensor logits, ReadOnlySpan<int> labels)
+    {
+        _totals ??= backend.Allocate(new TensorShape(2));
+        _totals.Clear();
+        Compute(logits, labels, 1f, _totals);
+        Span<float> totals = stackalloc float[2];
+        _totals.CopyTo(totals);
+        return totals[0] / labels.Length;
+    }
 
     /// <summary>
     /// Computes the gradient of the mean loss of <paramref name="logits"/> [N, classes] against <paramref name="labels"/>,
@@ -26,7 +40,8 @@ public sealed class SoftmaxCrossEntropyLoss(IBackend backend) : IDisposable
     {
         if (_probabilities is null || _probabilities.Shape != logits.Shape || _probabilities.Device != backend.Device)
         {
-            Dispose();
+            _probabilities?.Dispose();
+            _gradient?.Dispose();
             _probabilities = backend.Allocate(logits.Shape);
             _gradient = backend.Allocate(logits.Shape);
         }
@@ -39,5 +54,7 @@ public sealed class SoftmaxCrossEntropyLoss(IBackend backend) : IDisposable
         _probabilities?.Dispose();
         _gradient?.Dispose();
         _probabilities = _gradient = null;
+        _totals?.Dispose();
+        _totals = null;
     }
 }

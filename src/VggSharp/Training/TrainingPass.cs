@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using VggSharp.Kernels;
 using VggSharp.Layers;
 using VggSharp.Models;
 using VggSharp.Tensors;
@@ -22,7 +23,7 @@ internal sealed class TrainingPass(VggModel model) : IDisposable
 
     /// <summary>
     /// Runs the pass over <paramref name="images"/> and adds their loss sum and correct count to <paramref name="totals"/>
-    /// [2], on the network's device (see <see cref="SoftmaxCrossEntropyLoss.Compute"/>). Dropout masks come from
+    /// [2], on the network's device (see <see cref="IBackend.SoftmaxCrossEntropy"/>). Dropout masks come from
     /// (<paramref name="seed"/>, <paramref name="step"/>, layer, <paramref name="sampleIndices"/>, or the positions in
     /// the batch when null). <paramref name="share"/> is this pass's part of the step's samples, so the passes'
     /// gradients add up to the gradient of the step's mean loss; <paramref name="layerFinished"/> is told as backward
