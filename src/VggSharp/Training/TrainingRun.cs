@@ -268,8 +268,8 @@ internal sealed class TrainingRun : IDisposable
         _replica?.Communicator.Sum(_passCounts, "the step's sample counts");
         int images = (int)_passCounts.Sum(), lastPass = Array.FindLastIndex(_passCounts, c => c > 0);
 
-        // The loader's batch is host memory; a backend on a device takes a copy there.
-        var batchImages = _model.Network.Backend.OnDevice(batch.Images, ref _deviceImages);
+        // The loader's batch is host memory; a backend on a device takes a copy there (once this rank has samples).
+        Tensor? batchImages = null;
         for (int pass = 0, start = 0; pass <= lastPass; pass++)
         {
             int count = (int)_localPassCounts[pass];
@@ -281,6 +281,7 @@ internal sealed class TrainingRun : IDisposable
             }
             var indices = SampleIndexBuffer(count);
             Array.Copy(batch.SampleIndices, start, indices, 0, count);
+            batchImages ??= _model.Network.Backend.OnDevice(batch.Images, ref _deviceImages);
             var input = count == batch.Count ? batchImages : batchImages.Items(start, count);
             try
             {
