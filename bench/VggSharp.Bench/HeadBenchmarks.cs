@@ -10,7 +10,7 @@ namespace VggSharp.Bench;
 /// </summary>
 public class HeadBenchmarks : WorkloadBenchmark<HeadShape>
 {
-    private Tensor _logits = null!, _probabilities = null!, _gradLogits = null!, _hidden = null!, _mask = null!, _product = null!;
+    private Tensor _logits = null!, _probabilities = null!, _gradLogits = null!, _hidden = null!, _mask = null!, _product = null!, _totals = null!;
     private int[] _labels = [];
 
     public static IEnumerable<Workload<HeadShape>> Workloads() =>
@@ -26,6 +26,7 @@ public class HeadBenchmarks : WorkloadBenchmark<HeadShape>
         _hidden = Random(2, s.Batch, s.HiddenUnits);
         _mask = Random(3, s.Batch, s.HiddenUnits);
         _product = Zeros(_hidden.Shape);
+        _totals = Zeros(2);
     }
 
     /// <summary>Out of place, so every call sees the same data (the network runs it in place).</summary>
@@ -33,5 +34,5 @@ public class HeadBenchmarks : WorkloadBenchmark<HeadShape>
     public void DropoutProduct() => Backend.Multiply(_hidden, _mask, _product);
 
     [Benchmark]
-    public float SoftmaxCrossEntropy() => Backend.SoftmaxCrossEntropy(_logits, _labels, _probabilities, _gradLogits);
+    public void SoftmaxCrossEntropy() => Backend.SoftmaxCrossEntropy(_logits, _labels, _probabilities, _gradLogits, 1f, _totals);
 }

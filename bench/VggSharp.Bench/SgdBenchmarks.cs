@@ -1,6 +1,6 @@
 using BenchmarkDotNet.Attributes;
+using VggSharp.Kernels;
 using VggSharp.Tensors;
-using VggSharp.Training;
 
 namespace VggSharp.Bench;
 
@@ -28,7 +28,7 @@ public class SgdBenchmarks : TensorBenchmark
     }
 
     [Benchmark]
-    public void Update() => SgdOptimizer.Update(_weights.Span, _gradients.Span, _velocity.Span, 1e-3f, 0.9f, 5e-4f);
+    public void Update() => Backends.Fast.SgdUpdate(_weights, _gradients, _velocity, 1e-3f, 0.9f, 5e-4f);
 
     private static ParameterShape Weight(string network, Models.VggOptions options, int layer)
     {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using VggSharp.Kernels;
 using VggSharp.Layers;
 using VggSharp.Models;
 using VggSharp.Randomness;
@@ -24,10 +25,14 @@ public static class ModelBenchmark
         if (model.IsFullyConvolutional) throw new ArgumentException("Benchmark the model itself, not its fully-convolutional form.");
         bool training = options.Mode == BenchmarkMode.Train;
         var network = model.Network;
-        using var images = RandomImages(model.InputShape(options.Batch), options.Seed);
+        using var hostImages = RandomImages(model.InputShape(options.Batch), options.Seed);
+        Tensor? deviceImages = null;
+        var images = network.Backend.OnDevice(hostImages, ref deviceImages);
         int[] labels = [.. Enumerable.Range(0, options.Batch).Select(n => n % model.Options.Classes)];
         using var pass = training ? new TrainingPass(model) : null;
         using var optimizer = training ? new SgdOptimizer(network, options.Sgd) : null;
+        // The losses stay on the device, summed over every iteration, and are read once at the end.
+        using var totals = network.Backend.Allocate(new TensorShape(2));
 
         long updateTicks = 0;
         void Iteration(long step)
@@ -38,8 +43,7 @@ public static class ModelBenchmark
                 return;
             }
             network.ZeroGradients();
-            float value = pass!.Run(images, labels, options.Seed, step);
-            if (!float.IsFinite(value)) throw new TrainingDivergedException($"the loss became {value} at benchmark step {step + 1}.");
+            pass!.Run(images, labels, totals, options.Seed, step);
             long start = Stopwatch.GetTimestamp();
             optimizer!.Step(options.LearningRate);
             updateTicks += Stopwatch.GetTimestamp() - start;
@@ -65,6 +69,9 @@ public static class ModelBenchmark
             }
             timings = profiler.Timings();
         }
+        deviceImages?.Dispose();
+        float lossSum = totals.ToArray()[0];
+        if (!float.IsFinite(lossSum)) throw new TrainingDivergedException($"the loss became {lossSum} during the benchmark.");
 
         var summary = ModelSummary.Of(model);
         int n = options.Iterations;

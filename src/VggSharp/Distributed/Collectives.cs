@@ -23,7 +23,19 @@ public static class Collectives
     /// <summary>Copies rank 0's bytes of every entry into the other ranks' (the entries must match in order and size on all ranks).</summary>
     public static void BroadcastState(this ICommunicator communicator, IEnumerable<StateEntry> entries)
     {
-        foreach (var entry in entries) communicator.Broadcast(entry.Bytes, 0, $"sending {entry.Key} from rank 0");
+        foreach (var entry in entries)
+        {
+            string operation = $"sending {entry.Key} from rank 0";
+            if (entry.IsOnHost)
+            {
+                communicator.Broadcast(entry.Bytes, 0, operation);
+                continue;
+            }
+            // A device's state goes through the host.
+            var staged = entry.HostBytes().ToArray();
+            communicator.Broadcast(staged, 0, operation);
+            entry.CopyFrom(staged);
+        }
     }
 
     /// <summary>
@@ -49,7 +61,7 @@ public static class Collectives
         foreach (var entry in entries)
         {
             foreach (char c in entry.Key) Mix(c);
-            var bytes = entry.Bytes;
+            var bytes = entry.HostBytes();
             foreach (ulong word in MemoryMarshal.Cast<byte, ulong>(bytes)) Mix(word);
             for (int i = bytes.Length & ~7; i < bytes.Length; i++) Mix(bytes[i]);
             Mix((ulong)bytes.Length);

@@ -5,12 +5,13 @@ namespace VggSharp.Distributed;
 
 /// <summary>
 /// Gradients summed across ranks by one non-blocking operation: either one slice of one parameter's gradient, summed
-/// where it lies (a chunk of a large layer), or several small gradients packed into a buffer of the bucket's own.
+/// where it lies (a chunk of a large layer in host memory), or several small gradients, or gradients on a device,
+/// staged in a host buffer of the bucket's own: the sums go through the host.
 /// </summary>
 internal sealed class GradientBucket : IDisposable
 {
     private readonly (Parameter Parameter, int Offset, int Count)[] _segments;
-    private readonly Tensor? _packed;
+    private Tensor? _packed;
     private IPendingSum? _pending;
 
     public GradientBucket(IReadOnlyList<(Parameter Parameter, int Offset, int Count)> segments, int firstLayer)
@@ -19,7 +20,6 @@ internal sealed class GradientBucket : IDisposable
         _segments = [.. segments];
         FirstLayer = firstLayer;
         Count = _segments.Sum(s => s.Count);
-        if (_segments.Length > 1) _packed = new Tensor(Count);
     }
 
     /// <summary>The lowest layer index among the gradients: the bucket is complete once backward has passed that layer.</summary>
@@ -30,17 +30,18 @@ internal sealed class GradientBucket : IDisposable
 
     public void Start(ICommunicator communicator)
     {
-        if (_packed is null)
+        if (_segments.Length == 1 && _segments[0].Parameter.Gradient.IsOnHost)
         {
             var (parameter, offset, count) = _segments[0];
             _pending = communicator.StartSum(parameter.Gradient, offset, count);
             return;
         }
+        _packed ??= new Tensor(Count);
         var packed = _packed.Span;
         int position = 0;
         foreach (var (parameter, offset, count) in _segments)
         {
-            parameter.Gradient.Span.Slice(offset, count).CopyTo(packed[position..]);
+            Slice(parameter.Gradient, offset, count).CopyTo(packed.Slice(position, count));
             position += count;
         }
         _pending = communicator.StartSum(_packed, 0, Count);
@@ -59,10 +60,13 @@ internal sealed class GradientBucket : IDisposable
         int position = 0;
         foreach (var (parameter, offset, count) in _segments)
         {
-            packed.Slice(position, count).CopyTo(parameter.Gradient.Span.Slice(offset, count));
+            Slice(parameter.Gradient, offset, count).CopyFrom(packed.Slice(position, count));
             position += count;
         }
     }
+
+    /// <summary>Elements [offset, offset + count) of a gradient, as a view that copies to and from the host on any device.</summary>
+    private static Tensor Slice(Tensor gradient, int offset, int count) => gradient.Reshaped(new TensorShape(gradient.Length)).Items(offset, count);
 
     public void Dispose() => _packed?.Dispose();
 }

@@ -1,5 +1,6 @@
 using VggSharp.Interop;
 using VggSharp.Interop.Numpy;
+using VggSharp.Kernels;
 using VggSharp.Layers;
 using VggSharp.Models;
 using VggSharp.Tensors;
@@ -30,13 +31,22 @@ public static class ArrayInference
         if (input.Shape[0] > int.MaxValue / options.Classes) throw new WeightsFormatException(input.Path, $"{input.Shape[0]} images are too many for one array of logits");
         int count = (int)input.Shape[0], perImage = options.InputChannels * options.InputSize * options.InputSize;
         var logits = new float[(long)count * options.Classes];
-        for (int start = 0; start < count; start += batchSize)
+        Tensor? deviceImages = null;
+        try
         {
-            cancellation.ThrowIfCancellationRequested();
-            int batch = Math.Min(batchSize, count - start);
-            using var images = new Tensor(model.InputShape(batch));
-            input.Read((long)start * perImage, images.Span);
-            model.Forward(images, ForwardContext.Inference).Span.CopyTo(logits.AsSpan(start * options.Classes, batch * options.Classes));
+            for (int start = 0; start < count; start += batchSize)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                int batch = Math.Min(batchSize, count - start);
+                using var images = new Tensor(model.InputShape(batch));
+                input.Read((long)start * perImage, images.Span);
+                var onDevice = model.Network.Backend.OnDevice(images, ref deviceImages);
+                model.Forward(onDevice, ForwardContext.Inference).CopyTo(logits.AsSpan(start * options.Classes, batch * options.Classes));
+            }
+        }
+        finally
+        {
+            deviceImages?.Dispose();
         }
         return logits;
     }

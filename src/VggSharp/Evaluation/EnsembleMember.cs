@@ -1,4 +1,5 @@
 using VggSharp.Data.Transforms;
+using VggSharp.Kernels;
 using VggSharp.Layers;
 using VggSharp.Models;
 using VggSharp.Tensors;
@@ -22,7 +23,8 @@ internal sealed class EnsembleMember : IDisposable
     private readonly EvaluationProtocol _protocol;
     private readonly int _batchSize;
     private readonly ParallelOptions _parallel;
-    private Tensor? _cropBatch;
+    /// <summary>Crops are cut in host memory, then copied to the model's device (into <see cref="_deviceInput"/>) when it has one.</summary>
+    private Tensor? _cropBatch, _deviceInput;
 
     /// <summary>Prepares <paramref name="model"/> (the <paramref name="position"/>-th, for messages) for <paramref name="options"/>.</summary>
     public EnsembleMember(VggModel model, int position, EvaluationOptions options)
@@ -104,7 +106,7 @@ internal sealed class EnsembleMember : IDisposable
                 var view = views[start + n];
                 Transform.Crop(images[view.Image], view.Region, view.Flip, input.Item(n));
             });
-            var logits = _model.Forward(input, ForwardContext.Inference);
+            var logits = _model.Forward(Backend.OnDevice(input, ref _deviceInput), ForwardContext.Inference);
             AddSoftmax(logits, views, start, viewWeight, sums);
         }
     }
@@ -133,7 +135,7 @@ internal sealed class EnsembleMember : IDisposable
                     var view = views[start + n];
                     Transform.Crop(images[view.Image], view.Region, view.Flip, input.Item(n));
                 });
-                using var averaged = SpatialMean(network.Forward(input, ForwardContext.Inference));
+                using var averaged = SpatialMean(network.Forward(Backend.OnDevice(input, ref _deviceInput), ForwardContext.Inference));
                 AddSoftmax(averaged, views, start, weight / 2, sums);
             }
         }
@@ -143,32 +145,31 @@ internal sealed class EnsembleMember : IDisposable
     /// The class score map [N, classes, h, w] averaged over its positions: the paper's sum-pooling divided by the
     /// map's area, so that at the training size (a 1x1 map) the scores are exactly the plain network's logits.
     /// </summary>
-    private static Tensor SpatialMean(Tensor map)
+    private Tensor SpatialMean(Tensor map)
     {
         int count = map.Shape[0], classes = map.Shape[1], area = map.Shape[2] * map.Shape[3];
-        var averaged = new Tensor(count, classes);
-        for (int n = 0; n < count; n++)
+        float[] scores = map.ToArray(), means = new float[count * classes];
+        for (int row = 0; row < means.Length; row++)
         {
-            var item = map.Item(n);
-            var row = averaged.Item(n);
-            for (int c = 0; c < classes; c++)
-            {
-                double sum = 0;
-                foreach (float score in item.Slice(c * area, area)) sum += score;
-                row[c] = (float)(sum / area);
-            }
+            double sum = 0;
+            foreach (float score in scores.AsSpan(row * area, area)) sum += score;
+            means[row] = (float)(sum / area);
         }
+        var averaged = Backend.Allocate(new TensorShape(count, classes));
+        averaged.CopyFrom(means);
         return averaged;
     }
 
     /// <summary>Softmax of each row of <paramref name="logits"/> (view <paramref name="start"/> + n), added with <paramref name="weight"/> to its image's sum.</summary>
     private void AddSoftmax(Tensor logits, List<View> views, int start, float weight, float[][] sums)
     {
-        using var probabilities = new Tensor(logits.Shape);
-        _model.Network.Backend.Softmax(logits, probabilities);
+        using var probabilities = Backend.Allocate(logits.Shape);
+        Backend.Softmax(logits, probabilities);
+        float[] values = probabilities.ToArray();
+        int classes = logits.Shape[1];
         for (int n = 0; n < logits.Shape[0]; n++)
         {
-            var row = probabilities.Item(n);
+            var row = values.AsSpan(n * classes, classes);
             var sum = sums[views[start + n].Image];
             for (int c = 0; c < row.Length; c++) sum[c] += weight * row[c];
         }
@@ -179,7 +180,10 @@ internal sealed class EnsembleMember : IDisposable
     {
         _dense?.Dispose();
         _cropBatch?.Dispose();
+        _deviceInput?.Dispose();
     }
+
+    private IBackend Backend => _model.Network.Backend;
 
     /// <summary>One network input cut from image <paramref name="Image"/> of the current list.</summary>
     private readonly record struct View(int Image, PixelRegion Region, bool Flip);

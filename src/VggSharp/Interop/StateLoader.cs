@@ -36,7 +36,7 @@ internal static class StateLoader
         var model = VggModel.CreateUninitialized(options, backend);
         try
         {
-            foreach (var step in Plan(source, model, isModelKey ?? (_ => true))) Run(source, step, step.Entry.Bytes);
+            foreach (var step in Plan(source, model, isModelKey ?? (_ => true))) step.Entry.Write((source, step), (bytes, load) => Run(load.source, load.step, bytes));
             return model;
         }
         catch
@@ -63,8 +63,8 @@ internal static class StateLoader
             return buffer;
         }).ToList();
         var loaded = steps.Select(s => s.Entry.Key).ToHashSet(StringComparer.Ordinal);
-        foreach (var entry in model.State().Where(e => !loaded.Contains(e.Key))) entry.Bytes.Clear(); // counters old files lack, as in a new model
-        for (int i = 0; i < steps.Count; i++) MemoryMarshal.AsBytes(staged[i].AsSpan())[..(int)steps[i].Entry.ByteLength].CopyTo(steps[i].Entry.Bytes);
+        foreach (var entry in model.State().Where(e => !loaded.Contains(e.Key))) entry.CopyFrom(new byte[entry.ByteLength]); // counters old files lack, as in a new model
+        for (int i = 0; i < steps.Count; i++) steps[i].Entry.CopyFrom(MemoryMarshal.AsBytes(staged[i].AsSpan())[..(int)steps[i].Entry.ByteLength]);
     }
 
     /// <summary>Whether the file was written by VggSharp (and so must match its model exactly).</summary>

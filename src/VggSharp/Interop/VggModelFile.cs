@@ -35,7 +35,7 @@ public static class VggModelFile
             entry.Key,
             entry.ElementType == StateElementType.Int64 ? SafetensorsDataType.I64 : SafetensorsDataType.F32,
             entry.Shape.Select(d => (long)d).ToArray(),
-            () => entry.Bytes)).ToList();
+            entry.HostBytes)).ToList();
         SafetensorsWriter.Write(path, tensors, metadata);
     }
 

@@ -8,11 +8,39 @@ namespace VggSharp.Kernels;
 /// Input-gradient kernels overwrite their output; parameter-gradient kernels accumulate (+=),
 /// so gradients of several mini-batches can be summed before an update, as in Caffe.
 /// Implementations must be deterministic: the same inputs give the same bits whatever the thread count.
+/// The backend covers every computation of a training or evaluation step, so that a step runs start to finish on
+/// <see cref="Device"/>: every tensor argument of every member lives there (allocate them with <see cref="Allocate"/>).
+/// Host spans appear only where the data is the host's anyway (labels, dropout keys, and batch norm's sums, which a
+/// synchronised batch norm adds up across processes on the host).
 /// </summary>
 public interface IBackend
 {
     /// <summary>A short name for reports, e.g. "reference" or "fast".</summary>
     string Name { get; }
+
+    /// <summary>The device whose memory the kernels work on.</summary>
+    Device Device { get; }
+
+    /// <summary>A zero-filled tensor on <see cref="Device"/>.</summary>
+    Tensor Allocate(TensorShape shape);
+
+    /// <summary>Sets every element of <paramref name="tensor"/> to <paramref name="value"/>.</summary>
+    void Fill(Tensor tensor, float value);
+
+    /// <summary>tensor *= factor, in place.</summary>
+    void Scale(Tensor tensor, float factor);
+
+    /// <summary>
+    /// SGD with momentum and weight decay on one parameter, element by element: v = momentum * v + (g + decay * w);
+    /// w = w - learningRate * v, the optimizer's update. CPU backends give the same bits whatever the vector width.
+    /// </summary>
+    void SgdUpdate(Tensor weight, Tensor gradient, Tensor velocity, float learningRate, float momentum, float decay);
+
+    /// <summary>
+    /// An inverted-dropout mask: mask[n, i] = CounterRandom.Uniform(sampleKeys[n], i) &lt; probability ? 0 : 1 / (1 - probability),
+    /// for the N batch items of <paramref name="mask"/> and i over an item's elements. The keys are formed on the host.
+    /// </summary>
+    void DropoutMask(Tensor mask, float probability, ReadOnlySpan<ulong> sampleKeys);
 
     /// <summary>
     /// Square-kernel, stride-1 convolution with zero padding: output[n, o, y, x] = bias[o] +
@@ -45,12 +73,14 @@ public interface IBackend
     /// <summary>
     /// 2x2 max pooling with stride 2 (odd trailing rows and columns are dropped, as in Caffe's floor mode).
     /// <paramref name="argmax"/> receives, per output element, the index within its input plane (y * W + x) of the
-    /// maximum; ties go to the first in row-major order.
+    /// maximum; ties go to the first in row-major order. <paramref name="argmax"/> has the output's shape and holds int32
+    /// indices in its 4-byte elements; a backend that does not need it (one that recomputes it from input and output in
+    /// backward) may leave it untouched.
     /// </summary>
-    void MaxPoolForward(Tensor input, Tensor output, Span<int> argmax);
+    void MaxPoolForward(Tensor input, Tensor output, Tensor argmax);
 
     /// <summary>Routes each output gradient to the input position its argmax names (overwrites <paramref name="gradInput"/>).</summary>
-    void MaxPoolBackward(Tensor gradOutput, ReadOnlySpan<int> argmax, Tensor gradInput);
+    void MaxPoolBackward(Tensor gradOutput, Tensor argmax, Tensor gradInput);
 
     /// <summary>
     /// Local response normalisation across channels: scale = k + alpha / size * (sum of input² over the
@@ -82,7 +112,7 @@ public interface IBackend
 
     /// <summary>
     /// Batch normalisation's statistics as sums, for a batch split across processes (synchronised batch norm), whose
-    /// sums are added up before use: per channel c, the sum over the batch and the spatial positions of x, or of
+    /// sums are added up before use (on the host, so the sums are host memory): per channel c, the sum over the batch and the spatial positions of x, or of
     /// (x - mean[c])² when <paramref name="mean"/> is given, into <paramref name="sums"/>[c] (overwritten).
     /// </summary>
     void BatchNormSums(Tensor input, Tensor? mean, Span<double> sums);
@@ -113,9 +143,12 @@ public interface IBackend
 
     /// <summary>
     /// Softmax of each row of <paramref name="logits"/> [N, classes] into <paramref name="probabilities"/>, and the
-    /// gradient of the mean cross-entropy into <paramref name="gradLogits"/>: (p - onehot(label)) / N. Returns the mean loss.
+    /// gradient of the mean cross-entropy, weighted by <paramref name="share"/>, into <paramref name="gradLogits"/>:
+    /// ((p - onehot(label)) / N) * share (divided first, so that share 1 gives the unweighted bits). Adds to
+    /// <paramref name="totals"/> [2]: [0] += the sum over the rows of -log p[label], [1] += the rows whose first
+    /// maximal probability is at the label. The totals stay on the device until read back.
     /// </summary>
-    float SoftmaxCrossEntropy(Tensor logits, ReadOnlySpan<int> labels, Tensor probabilities, Tensor gradLogits);
+    void SoftmaxCrossEntropy(Tensor logits, ReadOnlySpan<int> labels, Tensor probabilities, Tensor gradLogits, float share, Tensor totals);
 
     /// <summary>Softmax of each row of <paramref name="logits"/> [N, classes] (numerically stable).</summary>
     void Softmax(Tensor logits, Tensor probabilities);

@@ -42,13 +42,13 @@ internal static class ShapeCheck
         Expect(output, [input.Shape[0], weight.Shape[0]], "output");
     }
 
-    public static void Pool(Tensor input, Tensor output, int argmaxLength)
+    public static void Pool(Tensor input, Tensor output, Tensor argmax)
     {
         Rank(input, 4, "input");
         var s = input.Shape;
         if (s.H < 2 || s.W < 2) throw new ArgumentException($"2x2 max pooling needs at least 2x2 input, got {s}.");
         Expect(output, [s.N, s.C, s.H / 2, s.W / 2], "output");
-        if (argmaxLength != output.Length) throw new ArgumentException($"argmax has {argmaxLength} entries, expected {output.Length}.");
+        if (argmax.Length != output.Length) throw new ArgumentException($"argmax has {argmax.Length} entries, expected {output.Length}.");
     }
 
     public static void Channels(Tensor input, Tensor perChannel, string name)
@@ -77,5 +77,14 @@ internal static class ShapeCheck
         int classes = logits.Shape[1];
         foreach (int l in labels)
             if ((uint)l >= (uint)classes) throw new ArgumentException($"Label {l} is outside [0, {classes}).");
+    }
+
+    /// <summary>Checks that a loss's running totals are a tensor [2]: the loss sum and the correct count.</summary>
+    public static void Totals(Tensor totals) => Expect(totals, [2], "totals");
+
+    /// <summary>Checks that there is one dropout key per batch item of <paramref name="mask"/>.</summary>
+    public static void Keys(Tensor mask, ReadOnlySpan<ulong> keys)
+    {
+        if (keys.Length != mask.Shape.N) throw new ArgumentException($"{keys.Length} dropout keys for a batch of {mask.Shape.N}.");
     }
 }

@@ -15,10 +15,17 @@ public sealed class BatchNorm2d : Layer
     private Tensor? _input, _output, _gradInput;
     private bool _lastWasTraining, _lastWasSynchronised;
     private double[]? _sums;
+    private float[]? _hostStatistics;
 
     /// <summary>The synchronised passes' per-channel sums and count, summed across processes.</summary>
     private double[] Sums => _sums ??= new double[2 * Channels + 1];
     private long _globalCount;
+
+    /// <summary>
+    /// Host copies of four per-channel vectors, in which a synchronised pass forms statistics and gradients next to the
+    /// sums that went through the host reduction; copied to and from the layer's tensors on any device.
+    /// </summary>
+    private float[] HostStatistics => _hostStatistics ??= new float[4 * Channels];
 
     /// <summary>Creates a layer with weight 1, bias 0, running mean 0 and running variance 1.</summary>
     public BatchNorm2d(string name, int channels, float epsilon = 1e-5f, float momentum = 0.1f) : base(name)
@@ -28,12 +35,13 @@ public sealed class BatchNorm2d : Layer
         var shape = new TensorShape(channels);
         Weight = new Parameter("weight", shape, decays: false);
         Bias = new Parameter("bias", shape, decays: false);
+        // Built in host memory, as parameters are; a network moves the layer to its backend's device.
         RunningMean = new Tensor(shape);
         RunningVariance = new Tensor(shape);
         SavedMean = new Tensor(shape);
         SavedInverseStd = new Tensor(shape);
         ResetStatistics();
-        Weight.Value.Span.Fill(1f);
+        Weight.Value.CopyFrom(Ones());
     }
 
     /// <summary>Number of channels.</summary>
@@ -52,10 +60,10 @@ public sealed class BatchNorm2d : Layer
     public Parameter Bias { get; }
 
     /// <summary>Running mean of each channel.</summary>
-    public Tensor RunningMean { get; }
+    public Tensor RunningMean { get; private set; }
 
     /// <summary>Running (unbiased) variance of each channel.</summary>
-    public Tensor RunningVariance { get; }
+    public Tensor RunningVariance { get; private set; }
 
     /// <summary>
     /// When set, training-mode passes normalise with the mean and variance of the global batch, whose parts other
@@ -68,9 +76,9 @@ public sealed class BatchNorm2d : Layer
     /// <summary>Training batches seen so far.</summary>
     public long BatchesTracked => _batchesTracked[0];
 
-    private Tensor SavedMean { get; }
+    private Tensor SavedMean { get; set; }
 
-    private Tensor SavedInverseStd { get; }
+    private Tensor SavedInverseStd { get; set; }
 
     /// <inheritdoc />
     public override IReadOnlyList<Parameter> Parameters => [Weight, Bias];
@@ -87,8 +95,15 @@ public sealed class BatchNorm2d : Layer
     public void ResetStatistics()
     {
         RunningMean.Clear();
-        RunningVariance.Span.Fill(1f);
+        RunningVariance.CopyFrom(Ones());
         _batchesTracked[0] = 0;
+    }
+
+    private float[] Ones()
+    {
+        var ones = new float[Channels];
+        ones.AsSpan().Fill(1f);
+        return ones;
     }
 
     /// <inheritdoc />
@@ -168,16 +183,23 @@ public sealed class BatchNorm2d : Layer
         }
         Reduction!.Sum(means);
         long count = (long)means[Channels];
-        var savedMean = SavedMean.Span;
+        var host = HostStatistics.AsSpan();
+        Span<float> savedMean = host[..Channels], inverseStd = host.Slice(Channels, Channels);
+        Span<float> runningMean = host.Slice(2 * Channels, Channels), runningVariance = host.Slice(3 * Channels, Channels);
         for (int c = 0; c < Channels; c++) savedMean[c] = (float)(means[c] / count);
+        SavedMean.CopyFrom(savedMean);
 
         var squares = sums.Slice(Channels + 1, Channels);
         if (input is null) squares.Clear();
         else Backend.BatchNormSums(input, SavedMean, squares);
         Reduction.Sum(squares);
-        Span<float> inverseStd = SavedInverseStd.Span, runningMean = RunningMean.Span, runningVariance = RunningVariance.Span;
+        RunningMean.CopyTo(runningMean);
+        RunningVariance.CopyTo(runningVariance);
         for (int c = 0; c < Channels; c++)
             inverseStd[c] = BatchNormStatistics.Update(means[c] / count, squares[c], count, Momentum, Epsilon, ref runningMean[c], ref runningVariance[c]);
+        SavedInverseStd.CopyFrom(inverseStd);
+        RunningMean.CopyFrom(runningMean);
+        RunningVariance.CopyFrom(runningVariance);
         if (input is not null) Backend.BatchNormNormalize(input, Weight.Value, Bias.Value, SavedMean, SavedInverseStd, output!);
         _globalCount = count;
         _batchesTracked[0]++;
@@ -193,15 +215,30 @@ public sealed class BatchNorm2d : Layer
         else
         {
             Backend.BatchNormGradientSums(input, gradOutput!, SavedMean, sums);
-            Span<float> gradWeight = Weight.Gradient.Span, gradBias = Bias.Gradient.Span, inverseStd = SavedInverseStd.Span;
+            var host = HostStatistics.AsSpan();
+            Span<float> gradWeight = host[..Channels], gradBias = host.Slice(Channels, Channels), inverseStd = host.Slice(2 * Channels, Channels);
+            Weight.Gradient.CopyTo(gradWeight);
+            Bias.Gradient.CopyTo(gradBias);
+            SavedInverseStd.CopyTo(inverseStd);
             for (int c = 0; c < Channels; c++)
             {
                 gradWeight[c] += (float)(sums[Channels + c] * inverseStd[c]);
                 gradBias[c] += (float)sums[c];
             }
+            Weight.Gradient.CopyFrom(gradWeight);
+            Bias.Gradient.CopyFrom(gradBias);
         }
         Reduction!.Sum(sums);
         if (input is not null) Backend.BatchNormBackwardData(input, gradOutput!, Weight.Value, SavedMean, SavedInverseStd, sums, _globalCount, gradInput!);
+    }
+
+    /// <inheritdoc />
+    protected override void MoveBuffers(IBackend backend)
+    {
+        RunningMean = Moved(RunningMean, backend);
+        RunningVariance = Moved(RunningVariance, backend);
+        SavedMean = Moved(SavedMean, backend);
+        SavedInverseStd = Moved(SavedInverseStd, backend);
     }
 
     /// <inheritdoc />

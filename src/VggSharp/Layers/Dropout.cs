@@ -12,6 +12,7 @@ namespace VggSharp.Layers;
 public sealed class Dropout : Layer
 {
     private Tensor? _mask;
+    private ulong[] _sampleKeys = [];
     private bool _lastWasTraining;
 
     /// <summary>Creates a dropout layer.</summary>
@@ -49,19 +50,14 @@ public sealed class Dropout : Layer
         return gradOutput;
     }
 
+    /// <summary>Forms each sample's key on the host and has the backend draw the mask from them.</summary>
     private void FillMask(Tensor mask, ForwardContext context)
     {
-        float keep = 1f / (1f - Probability);
         ulong layerStream = (ulong)(uint)Name.GetHashCodeStable();
-        int itemSize = mask.Shape.ItemSize;
-        var span = mask.Span;
-        for (int n = 0; n < mask.Shape.N; n++)
-        {
-            ulong key = CounterRandom.Key(context.Seed, layerStream, (ulong)context.Step, (ulong)context.SampleIndex(n));
-            var item = span.Slice(n * itemSize, itemSize);
-            for (int i = 0; i < item.Length; i++)
-                item[i] = CounterRandom.Uniform(key, (ulong)i) < Probability ? 0f : keep;
-        }
+        if (_sampleKeys.Length != mask.Shape.N) _sampleKeys = new ulong[mask.Shape.N];
+        for (int n = 0; n < _sampleKeys.Length; n++)
+            _sampleKeys[n] = CounterRandom.Key(context.Seed, layerStream, (ulong)context.Step, (ulong)context.SampleIndex(n));
+        Backend.DropoutMask(mask, Probability, _sampleKeys);
     }
 
     /// <inheritdoc />

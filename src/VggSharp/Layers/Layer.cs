@@ -50,13 +50,37 @@ public abstract class Layer : IDisposable
     /// </summary>
     public abstract Tensor? Backward(Tensor gradOutput, bool computeInputGradient);
 
-    /// <summary>Returns <paramref name="buffer"/> if it has <paramref name="shape"/>, else replaces it with a new tensor.</summary>
-    protected static Tensor Reuse(ref Tensor? buffer, TensorShape shape)
+    /// <summary>
+    /// Returns <paramref name="buffer"/> if it has <paramref name="shape"/> and lives on the backend's device, else
+    /// replaces it with a new tensor from <see cref="Backend"/> (so a network moved to another device drops its old
+    /// work buffers as it next uses them).
+    /// </summary>
+    protected Tensor Reuse(ref Tensor? buffer, TensorShape shape)
     {
-        if (buffer is not null && buffer.Shape == shape) return buffer;
+        if (buffer is not null && buffer.Shape == shape && buffer.Device == Backend.Device) return buffer;
         buffer?.Dispose();
-        buffer = new Tensor(shape);
+        buffer = Backend.Allocate(shape);
         return buffer;
+    }
+
+    /// <summary>Moves the parameters and buffers that outlive a step to <paramref name="backend"/>'s device (nothing moves when they are there already).</summary>
+    internal void MoveTo(IBackend backend)
+    {
+        foreach (var p in Parameters) p.MoveTo(backend);
+        MoveBuffers(backend);
+    }
+
+    /// <summary>Moves the layer's own lasting buffers (running statistics and the like) to <paramref name="backend"/>'s device.</summary>
+    protected virtual void MoveBuffers(IBackend backend) { }
+
+    /// <summary>A copy of <paramref name="tensor"/> on <paramref name="backend"/>'s device, disposing the original; the tensor itself when it is there already.</summary>
+    internal static Tensor Moved(Tensor tensor, IBackend backend)
+    {
+        if (tensor.Device == backend.Device) return tensor;
+        var moved = backend.Allocate(tensor.Shape);
+        moved.CopyFrom(tensor);
+        tensor.Dispose();
+        return moved;
     }
 
     /// <summary>The input of the last forward pass, or an error if Backward comes first.</summary>

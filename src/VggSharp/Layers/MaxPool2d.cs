@@ -5,9 +5,8 @@ namespace VggSharp.Layers;
 /// <summary>2x2 max pooling with stride 2; remembers the argmax of each window for backward.</summary>
 public sealed class MaxPool2d(string name) : Layer(name)
 {
-    private Tensor? _output, _gradInput;
+    private Tensor? _output, _gradInput, _argmax;
     private TensorShape _inputShape;
-    private int[] _argmax = [];
 
     /// <inheritdoc />
     public override TensorShape OutputShape(TensorShape input)
@@ -25,8 +24,7 @@ public sealed class MaxPool2d(string name) : Layer(name)
     {
         _inputShape = input.Shape;
         var output = Reuse(ref _output, OutputShape(input.Shape));
-        if (_argmax.Length != output.Length) _argmax = new int[output.Length];
-        Backend.MaxPoolForward(input, output, _argmax);
+        Backend.MaxPoolForward(input, output, Reuse(ref _argmax, output.Shape));
         return output;
     }
 
@@ -36,7 +34,7 @@ public sealed class MaxPool2d(string name) : Layer(name)
         if (_inputShape.Rank == 0) throw new InvalidOperationException($"Backward on {Name} before Forward.");
         if (!computeInputGradient) return null;
         var gradInput = Reuse(ref _gradInput, _inputShape);
-        Backend.MaxPoolBackward(gradOutput, _argmax, gradInput);
+        Backend.MaxPoolBackward(gradOutput, _argmax!, gradInput);
         return gradInput;
     }
 
@@ -45,5 +43,6 @@ public sealed class MaxPool2d(string name) : Layer(name)
     {
         _output?.Dispose();
         _gradInput?.Dispose();
+        _argmax?.Dispose();
     }
 }

@@ -27,12 +27,18 @@ public sealed class Sequential : IDisposable
     /// <summary>The layers in order.</summary>
     public IReadOnlyList<Layer> Layers => _layers;
 
-    /// <summary>The backend every layer runs on; setting it moves all layers.</summary>
+    /// <summary>
+    /// The backend every layer runs on. Setting it moves every layer's parameters and buffers to the backend's device
+    /// when that differs (by copies; layers reallocate their work buffers there as they next run). An optimizer keeps
+    /// the parameters' tensors, so create it after a move.
+    /// </summary>
     public IBackend Backend
     {
         get;
         set
         {
+            ArgumentNullException.ThrowIfNull(value);
+            foreach (var l in _layers) l.MoveTo(value);
             field = value;
             AssignBackends();
         }
@@ -109,7 +115,7 @@ public sealed class Sequential : IDisposable
         foreach (var l in _layers) l.Backend = backend;
     }
 
-    /// <summary>Sets every parameter gradient to zero (see <see cref="Parameter.Gradient"/>).</summary>
+    /// <summary>Sets every parameter gradient to zero (see <see cref="Parameter.Gradient"/>), on any device.</summary>
     public void ZeroGradients()
     {
         foreach (var p in _parameters) p.Gradient.Clear();

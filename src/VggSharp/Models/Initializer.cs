@@ -33,7 +33,9 @@ public static class Initializer
                     linear.Bias.Value.Clear();
                     break;
                 case BatchNorm2d bn:
-                    bn.Weight.Value.Span.Fill(1f);
+                    var ones = new float[bn.Channels];
+                    ones.AsSpan().Fill(1f);
+                    bn.Weight.Value.CopyFrom(ones);
                     bn.Bias.Value.Clear();
                     bn.ResetStatistics();
                     break;
@@ -50,9 +52,12 @@ public static class Initializer
             _ => 0,
         };
         double bound = Math.Sqrt(6.0 / (fanIn + fanOut));
-        Fill(weight.Span, scheme == InitScheme.Glorot
+        // A model on a device gets the same values, drawn in host memory and copied in.
+        float[]? staged = weight.IsOnHost ? null : new float[weight.Length];
+        Fill(staged ?? weight.Span, scheme == InitScheme.Glorot
             ? (k, i) => (float)((2 * CounterRandom.UniformOpenClosed(k, i) - 1) * bound)
             : (k, i) => (float)(CounterRandom.Normal(k, i) * std), key);
+        if (staged is not null) weight.CopyFrom(staged);
     }
 
     private static void Fill(Span<float> values, Func<ulong, ulong, float> draw, ulong key)

@@ -115,10 +115,16 @@ public sealed class VggModel : IDisposable
             var from = source[target.Key];
             if (from.ByteLength != target.ByteLength)
                 throw new InvalidOperationException($"{target.Key}: {from.ByteLength} bytes cannot become {target.ByteLength}.");
-            from.Bytes.CopyTo(target.Bytes);
+            target.CopyFrom(from);
         }
         return dense;
     }
+
+    /// <summary>
+    /// Moves the model to <paramref name="backend"/> (its parameters and buffers are copied to the backend's device when
+    /// that differs); see <see cref="Sequential.Backend"/>. Create optimizers after the move.
+    /// </summary>
+    public void MoveTo(IBackend backend) => Network.Backend = backend;
 
     /// <summary>The spatial size of the last feature map for a square input of <paramref name="inputSize"/>.</summary>
     public int FeatureMapSize(int inputSize) => VggLayerBuilder.FeatureMapSize(Configuration, inputSize);

@@ -48,7 +48,7 @@ public static class WarmStart
                 pairs.Add((f, t));
             }
         }
-        foreach (var (from, to) in pairs) from.Bytes.CopyTo(to.Bytes);
+        foreach (var (from, to) in pairs) to.CopyFrom(from);
         return roles;
     }
 }

@@ -4,37 +4,46 @@ using System.Runtime.InteropServices;
 namespace VggSharp.Tensors;
 
 /// <summary>
-/// A dense float32 tensor in row-major order (NCHW for images) on 64-byte aligned native memory,
-/// so that Vector512 loads never straddle a cache line at the start of a buffer.
-/// Tensors own their memory and must be disposed; views made with <see cref="Reshaped"/> share it.
+/// A dense float32 tensor in row-major order (NCHW for images) whose elements live in a <see cref="TensorStorage"/>:
+/// host memory (64-byte aligned, so that Vector512 loads never straddle a cache line at the start of a buffer) or a
+/// device's. Host tensors expose their elements through <see cref="Span"/>; any tensor copies to and from the host
+/// explicitly (<see cref="CopyTo"/>, <see cref="CopyFrom(ReadOnlySpan{float})"/>, <see cref="ToHost"/>), never implicitly.
+/// Tensors own their storage and must be disposed; views made with <see cref="Reshaped"/> and <see cref="Items"/> share it.
 /// </summary>
 public sealed unsafe class Tensor : IDisposable
 {
-    private const nuint Alignment = 64;
-    private float* _data;
-    private readonly bool _ownsMemory;
+    private readonly TensorStorage _storage;
+    private readonly long _byteOffset;
+    /// <summary>The tensor that owns the storage, for a view; null for the owner itself.</summary>
     private readonly Tensor? _owner;
+    /// <summary>The first element's host address, or null on a device (kept so that host reads make no virtual call).</summary>
+    private readonly float* _hostData;
+    private bool _disposed;
 
-    /// <summary>Allocates a zero-filled tensor.</summary>
-    public Tensor(TensorShape shape)
-    {
-        Shape = shape;
-        nuint bytes = (nuint)shape.ElementCount * sizeof(float);
-        _data = (float*)NativeMemory.AlignedAlloc(bytes, Alignment);
-        NativeMemory.Clear(_data, bytes);
-        _ownsMemory = true;
-        GC.AddMemoryPressure((long)bytes);
-    }
+    /// <summary>Allocates a zero-filled tensor in host memory.</summary>
+    public Tensor(TensorShape shape) : this(new HostStorage((long)shape.ElementCount * sizeof(float)), shape) { }
 
-    /// <summary>Allocates a zero-filled tensor.</summary>
+    /// <summary>Allocates a zero-filled tensor in host memory.</summary>
     public Tensor(params int[] dimensions) : this(new TensorShape(dimensions)) { }
 
-    private Tensor(Tensor owner, TensorShape shape, int offset = 0)
+    /// <summary>A tensor over <paramref name="storage"/>, which it takes ownership of (and frees when disposed).</summary>
+    public Tensor(TensorStorage storage, TensorShape shape)
     {
+        ArgumentNullException.ThrowIfNull(storage);
+        if (storage.ByteLength < (long)shape.ElementCount * sizeof(float))
+            throw new ArgumentException($"A storage of {storage.ByteLength} bytes cannot hold a tensor of shape {shape}.", nameof(storage));
+        _storage = storage;
         Shape = shape;
-        _data = owner._data + offset;
+        if (storage.Device.IsHost) _hostData = (float*)storage.Pointer;
+    }
+
+    private Tensor(Tensor owner, TensorShape shape, long byteOffset)
+    {
+        _storage = owner._storage;
         _owner = owner;
-        _ownsMemory = false;
+        _byteOffset = byteOffset;
+        Shape = shape;
+        if (owner._hostData != null) _hostData = (float*)((byte*)owner._hostData + byteOffset);
     }
 
     /// <summary>The tensor's dimensions.</summary>
@@ -43,30 +52,48 @@ public sealed unsafe class Tensor : IDisposable
     /// <summary>The number of elements.</summary>
     public int Length => Shape.ElementCount;
 
-    /// <summary>The elements.</summary>
-    public Span<float> Span
+    /// <summary>The device the elements live on.</summary>
+    public Device Device => _storage.Device;
+
+    /// <summary>True when the elements are in host memory, readable through <see cref="Span"/>.</summary>
+    public bool IsOnHost => _hostData != null;
+
+    /// <summary>The memory the elements live in (shared with views).</summary>
+    public TensorStorage Storage => _storage;
+
+    /// <summary>Address of this tensor's first element (the storage's pointer plus the view's offset), for GPU kernels.</summary>
+    public nint Pointer
     {
         get
         {
             ThrowIfDisposed();
-            return new Span<float>(_data, Length);
+            return _storage.Pointer + (nint)_byteOffset;
         }
     }
 
-    /// <summary>The elements as raw little-endian bytes (for serialisation).</summary>
+    private long ByteLength => (long)Length * sizeof(float);
+
+    /// <summary>The elements; host tensors only.</summary>
+    public Span<float> Span => new(HostData, Length);
+
+    /// <summary>The elements as raw little-endian bytes (for serialisation); host tensors only.</summary>
     public Span<byte> Bytes => MemoryMarshal.AsBytes(Span);
 
-    /// <summary>A reference to the first element, for kernels that use <c>Vector512.LoadUnsafe</c>.</summary>
-    public ref float Reference
+    /// <summary>A reference to the first element, for kernels that use <c>Vector512.LoadUnsafe</c>; host tensors only.</summary>
+    public ref float Reference => ref Unsafe.AsRef<float>(HostData);
+
+    private float* HostData
     {
         get
         {
             ThrowIfDisposed();
-            return ref Unsafe.AsRef<float>(_data);
+            if (_hostData == null)
+                throw new InvalidOperationException($"This tensor lives on {Device}; copy it to the host first (ToHost or CopyTo).");
+            return _hostData;
         }
     }
 
-    /// <summary>The elements of batch item <paramref name="n"/>.</summary>
+    /// <summary>The elements of batch item <paramref name="n"/>; host tensors only.</summary>
     public Span<float> Item(int n)
     {
         int size = Shape.ItemSize;
@@ -79,7 +106,7 @@ public sealed unsafe class Tensor : IDisposable
         if (shape.ElementCount != Length)
             throw new ArgumentException($"Cannot view a tensor of shape {Shape} as {shape}: element counts differ.");
         ThrowIfDisposed();
-        return new Tensor(_owner ?? this, shape);
+        return new Tensor(_owner ?? this, shape, _byteOffset);
     }
 
     /// <summary>A view of the first <paramref name="count"/> batch items, sharing this tensor's memory (a short last batch).</summary>
@@ -91,26 +118,46 @@ public sealed unsafe class Tensor : IDisposable
         if (start < 0 || count < 1 || start + count > Shape.N)
             throw new ArgumentOutOfRangeException(nameof(count), $"Items [{start}, {start + count}) of a batch of {Shape.N}.");
         ThrowIfDisposed();
-        var root = _owner ?? this;
-        return new Tensor(root, Shape.WithBatch(count), (int)(_data - root._data) + start * Shape.ItemSize);
+        return new Tensor(_owner ?? this, Shape.WithBatch(count), _byteOffset + (long)start * Shape.ItemSize * sizeof(float));
     }
 
-    /// <summary>Copies the elements of <paramref name="source"/>, which must have the same shape.</summary>
+    /// <summary>Copies the elements of <paramref name="source"/>, which must have the same shape, from any device to this one.</summary>
     public void CopyFrom(Tensor source)
     {
         if (source.Shape != Shape) throw new ArgumentException($"Shape mismatch: {source.Shape} into {Shape}.");
-        source.Span.CopyTo(Span);
+        ThrowIfDisposed();
+        source.ThrowIfDisposed();
+        // A device's storage knows how to reach the host, so the copy goes through whichever side is not the host.
+        if (IsOnHost && !source.IsOnHost) source._storage.CopyToHost(source._byteOffset, Bytes);
+        else _storage.CopyFrom(_byteOffset, source._storage, source._byteOffset, ByteLength);
     }
 
-    /// <summary>A copy with its own memory.</summary>
-    public Tensor Clone()
+    /// <summary>Copies host values in; <paramref name="source"/> holds exactly <see cref="Length"/> of them.</summary>
+    public void CopyFrom(ReadOnlySpan<float> source)
     {
-        var t = new Tensor(Shape);
-        Span.CopyTo(t.Span);
-        return t;
+        CheckHostLength(source.Length);
+        _storage.CopyFromHost(_byteOffset, MemoryMarshal.AsBytes(source));
     }
 
-    /// <summary>Creates a tensor holding a copy of <paramref name="values"/>.</summary>
+    /// <summary>Copies the elements out to the host; <paramref name="destination"/> holds exactly <see cref="Length"/> of them.</summary>
+    public void CopyTo(Span<float> destination)
+    {
+        CheckHostLength(destination.Length);
+        _storage.CopyToHost(_byteOffset, MemoryMarshal.AsBytes(destination));
+    }
+
+    /// <summary>A new host tensor holding a copy of the elements (for inspection; an explicit copy from a device).</summary>
+    public Tensor ToHost()
+    {
+        var copy = new Tensor(Shape);
+        CopyTo(copy.Span);
+        return copy;
+    }
+
+    /// <summary>A copy in host memory of its own (the same as <see cref="ToHost"/>).</summary>
+    public Tensor Clone() => ToHost();
+
+    /// <summary>Creates a host tensor holding a copy of <paramref name="values"/>.</summary>
     public static Tensor FromArray(ReadOnlySpan<float> values, params int[] dimensions)
     {
         var t = new Tensor(dimensions);
@@ -120,36 +167,41 @@ public sealed unsafe class Tensor : IDisposable
         return t;
     }
 
-    /// <summary>Sets every element to zero.</summary>
-    public void Clear() => Span.Clear();
+    /// <summary>Sets every element to zero, on any device.</summary>
+    public void Clear()
+    {
+        ThrowIfDisposed();
+        _storage.Clear(_byteOffset, ByteLength);
+    }
 
-    /// <summary>The elements as a new array (for tests and small tensors).</summary>
-    public float[] ToArray() => Span.ToArray();
+    /// <summary>The elements as a new array (for tests and small tensors), copied from any device.</summary>
+    public float[] ToArray()
+    {
+        var values = new float[Length];
+        CopyTo(values);
+        return values;
+    }
 
     /// <summary>True once the owning tensor has been disposed.</summary>
-    public bool IsDisposed => (_owner ?? this)._data == null;
+    public bool IsDisposed => (_owner ?? this)._disposed;
 
     private void ThrowIfDisposed()
     {
         if (IsDisposed) throw new ObjectDisposedException(nameof(Tensor));
     }
 
-    /// <summary>Frees the memory (a view frees nothing).</summary>
-    public void Dispose()
+    private void CheckHostLength(int length)
     {
-        if (_ownsMemory && _data != null)
-        {
-            NativeMemory.AlignedFree(_data);
-            GC.RemoveMemoryPressure((long)Length * sizeof(float));
-        }
-        _data = null;
-        GC.SuppressFinalize(this);
+        ThrowIfDisposed();
+        if (length != Length) throw new ArgumentException($"{length} values for a tensor of shape {Shape} ({Length} elements).");
     }
 
-    /// <summary>Frees native memory that was never disposed.</summary>
-    ~Tensor()
+    /// <summary>Frees the storage (a view frees nothing).</summary>
+    public void Dispose()
     {
-        if (_ownsMemory && _data != null) NativeMemory.AlignedFree(_data);
+        if (_owner is not null || _disposed) return;
+        _storage.Dispose();
+        _disposed = true;
     }
 
     /// <inheritdoc />

@@ -89,7 +89,7 @@ public sealed record Checkpoint(VggModel Model, SgdOptimizer Optimizer, Training
             entry.Key,
             entry.ElementType == StateElementType.Int64 ? SafetensorsDataType.I64 : SafetensorsDataType.F32,
             entry.Shape.Select(d => (long)d).ToArray(),
-            () => entry.Bytes)).ToList();
+            entry.HostBytes)).ToList();
 
         Directory.CreateDirectory(runDirectory);
         RemoveStaleTemporaryFiles(runDirectory);
@@ -187,7 +187,7 @@ public sealed record Checkpoint(VggModel Model, SgdOptimizer Optimizer, Training
                     $"{entry.Key} is {tensor.DataType.HeaderName()} {tensor.ShapeText} in the file but F32 {WeightsTensor.FormatShape(entry.Shape.Select(d => (long)d))} in the model");
             pairs.Add((entry, tensor));
         }
-        foreach (var (entry, tensor) in pairs) reader.ReadTensor(tensor, entry.Bytes);
+        foreach (var (entry, tensor) in pairs) entry.Write((reader, tensor), (bytes, file) => file.reader.ReadTensor(file.tensor, bytes));
     }
 
     private static string Required(IReadOnlyDictionary<string, string> metadata, string key, string path) =>

@@ -1,5 +1,4 @@
-using System.Numerics;
-using System.Runtime.InteropServices;
+using VggSharp.Kernels;
 using VggSharp.Layers;
 using VggSharp.Tensors;
 
@@ -15,7 +14,9 @@ namespace VggSharp.Training;
 /// </code>
 /// This is PyTorch's convention, in which the learning rate multiplies the buffer; Caffe's multiplies the gradient
 /// before it enters the buffer (v = m * v + lr * d). The two agree while lr is constant and differ only in the steps
-/// just after a change of lr. Momentum buffers are allocated once; a step allocates nothing.
+/// just after a change of lr. Momentum buffers are allocated once, on the network's device; a step allocates nothing and
+/// runs on the network's backend (<see cref="IBackend.SgdUpdate"/>). The optimizer keeps the parameters' tensors, so
+/// create it after moving the network to its device.
 /// </summary>
 public sealed class SgdOptimizer : IDisposable
 {
@@ -23,14 +24,16 @@ public sealed class SgdOptimizer : IDisposable
     public const string StatePrefix = "momentum.";
 
     private readonly (string Key, Parameter Parameter, Tensor Velocity)[] _slots;
+    private readonly IBackend _backend;
 
     /// <summary>Creates the optimizer for every parameter of <paramref name="network"/>, with zero momentum buffers.</summary>
     public SgdOptimizer(Sequential network, SgdOptions? options = null)
     {
         Options = options ?? new SgdOptions();
         Options.Validate();
+        _backend = network.Backend;
         _slots = network.Layers
-            .SelectMany(layer => layer.Parameters.Select(p => ($"{layer.Name}.{p.Name}", p, new Tensor(p.Value.Shape))))
+            .SelectMany(layer => layer.Parameters.Select(p => ($"{layer.Name}.{p.Name}", p, _backend.Allocate(p.Value.Shape))))
             .ToArray();
     }
 
@@ -54,7 +57,7 @@ public sealed class SgdOptimizer : IDisposable
         foreach (var (_, parameter, velocity) in _slots)
         {
             float decay = parameter.Decays ? Options.WeightDecay : 0f;
-            Update(parameter.Value.Span, parameter.Gradient.Span, velocity.Span, learningRate, Options.Momentum, decay);
+            _backend.SgdUpdate(parameter.Value, parameter.Gradient, velocity, learningRate, Options.Momentum, decay);
         }
     }
 
@@ -68,33 +71,5 @@ public sealed class SgdOptimizer : IDisposable
     public void Dispose()
     {
         foreach (var slot in _slots) slot.Velocity.Dispose();
-    }
-
-    /// <summary>One parameter's update; the vector body and the scalar tail do the same operations in the same order, so results do not depend on the vector width.</summary>
-    internal static void Update(Span<float> weights, ReadOnlySpan<float> gradients, Span<float> velocity, float learningRate, float momentum, float decay)
-    {
-        int i = 0;
-        if (Vector.IsHardwareAccelerated && weights.Length >= Vector<float>.Count)
-        {
-            ref float w = ref MemoryMarshal.GetReference(weights);
-            ref float g = ref MemoryMarshal.GetReference(gradients);
-            ref float v = ref MemoryMarshal.GetReference(velocity);
-            var lr = new Vector<float>(learningRate);
-            var m = new Vector<float>(momentum);
-            var wd = new Vector<float>(decay);
-            for (; i <= weights.Length - Vector<float>.Count; i += Vector<float>.Count)
-            {
-                var wi = Vector.LoadUnsafe(ref w, (nuint)i);
-                var vi = m * Vector.LoadUnsafe(ref v, (nuint)i) + (Vector.LoadUnsafe(ref g, (nuint)i) + wd * wi);
-                vi.StoreUnsafe(ref v, (nuint)i);
-                (wi - lr * vi).StoreUnsafe(ref w, (nuint)i);
-            }
-        }
-        for (; i < weights.Length; i++)
-        {
-            float vi = momentum * velocity[i] + (gradients[i] + decay * weights[i]);
-            velocity[i] = vi;
-            weights[i] -= learningRate * vi;
-        }
     }
 }

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using VggSharp.Data;
 using VggSharp.Distributed;
-using VggSharp.Evaluation;
+using VggSharp.Kernels;
 using VggSharp.Models;
 using VggSharp.Tensors;
 
@@ -18,8 +18,16 @@ namespace VggSharp.Training;
 /// position and the epoch's running sums.
 /// </summary>
 internal sealed class StepLoop(TrainingOptions options, VggModel model, SgdOptimizer optimizer, LearningRateSchedule schedule, DataLoader loader,
-    RunReporter progress, DataParallelReplica? replica, TrainingPosition position, EpochProgress epoch, Action saveCheckpointIfDue) : IDisposable
+    RunReporter progress, DataParallelReplica? replica, TrainingPosition position, EpochProgress epoch, Func<bool> checkpointDue, Action saveCheckpoint)
+    : IDisposable
 {
+    /// <summary>
+    /// Steps whose losses wait on the device before they are read back, together (a read waits for the device): the
+    /// progress line's figures and the divergence check come at most this many steps late. Reads come also before a
+    /// checkpoint, at a stop and at the end of an epoch, so what is saved and reported is always complete.
+    /// </summary>
+    private const int ReadbackSteps = 10;
+
     private readonly TrainingOptions _options = options;
     private readonly VggModel _model = model;
     private readonly SgdOptimizer _optimizer = optimizer;
@@ -27,8 +35,17 @@ internal sealed class StepLoop(TrainingOptions options, VggModel model, SgdOptim
     private readonly DataLoader _loader = loader;
     private readonly RunReporter _progress = progress;
     private readonly DataParallelReplica? _replica = replica;
-    private readonly Action _saveCheckpointIfDue = saveCheckpointIfDue;
+    private readonly Func<bool> _checkpointDue = checkpointDue;
+    private readonly Action _saveCheckpoint = saveCheckpoint;
     private readonly TrainingPass _pass = new(model);
+    /// <summary>Per pending step, on the model's device: its loss sum and correct count ([ReadbackSteps, 2]), one row view each.</summary>
+    private readonly Tensor _stepTotals = model.Network.Backend.Allocate(new TensorShape(ReadbackSteps, 2));
+    private readonly float[] _readback = new float[2 * ReadbackSteps];
+    private readonly double[] _pendingSums = new double[2 * ReadbackSteps];
+    private readonly (int Number, int Images)[] _pendingSteps = new (int, int)[ReadbackSteps];
+    private Tensor[]? _stepTotalRows;
+    private int _pendingCount;
+    private Tensor? _deviceImages;
     private readonly Dictionary<int, long[]> _sampleIndexBuffers = [];
     private double[] _passCounts = [];
     private TrainingPosition _position = position;
@@ -62,52 +79,85 @@ internal sealed class StepLoop(TrainingOptions options, VggModel model, SgdOptim
         var clock = Stopwatch.StartNew();
         double secondsBefore = _epoch.Seconds;
         long skipped = 0;
-        foreach (var batch in _loader.Epoch(epochIndex, _position.StepInEpoch, bad =>
-                 {
-                     Interlocked.Increment(ref skipped);
-                     _progress.Message($"skipped {bad.Source}: {bad.Reason}");
-                 }, LocalCancellation(cancellation)))
+        _stepTotalRows ??= [.. Enumerable.Range(0, ReadbackSteps).Select(i => _stepTotals.Items(i, 1).Reshaped(new TensorShape(2)))];
+        try
         {
-            var (lossSum, correct, images) = Step(batch);
-            // The whole job's figures, and whether any rank was asked to stop: every rank then stops after this step.
-            Span<double> totals = [lossSum, correct, Interlocked.Exchange(ref skipped, 0), cancellation.IsCancellationRequested ? 1 : 0];
-            _replica?.Communicator.Sum(totals, "the step's results");
-            (lossSum, correct) = (totals[0], (int)totals[1]);
-            bool stopRequested = totals[3] > 0;
-            _epoch = _epoch with { Skipped = _epoch.Skipped + (long)totals[2] };
-            if (images > 0)
+            foreach (var batch in _loader.Epoch(epochIndex, _position.StepInEpoch, bad =>
+                     {
+                         Interlocked.Increment(ref skipped);
+                         _progress.Message($"skipped {bad.Source}: {bad.Reason}");
+                     }, LocalCancellation(cancellation)))
             {
-                double loss = lossSum / images;
-                if (!double.IsFinite(loss))
-                    throw new TrainingDivergedException(
-                        $"the loss became {loss} at epoch {epochIndex + 1}, step {batch.Number + 1}; the last good checkpoint is kept in {_options.OutputDirectory}. Try a smaller --lr.");
-                _optimizer.Step(learningRate);
-                steps++;
-                _position = _position with { GlobalStep = _position.GlobalStep + 1, SamplesSeen = _position.SamplesSeen + images };
-                _epoch = _epoch with
+                int images = Step(batch, _stepTotalRows[_pendingCount]);
+                // Whether any rank was asked to stop or wants a checkpoint: every rank then reads its losses back and
+                // stops or saves after this step, together.
+                Span<double> flags = [Interlocked.Exchange(ref skipped, 0), cancellation.IsCancellationRequested ? 1 : 0, _checkpointDue() ? 1 : 0];
+                _replica?.Communicator.Sum(flags, "the step's results");
+                _epoch = _epoch with { Skipped = _epoch.Skipped + (long)flags[0] };
+                (bool stopRequested, bool checkpointDue) = (flags[1] > 0, flags[2] > 0);
+                if (images > 0)
                 {
-                    LossSum = _epoch.LossSum + lossSum, Correct = _epoch.Correct + correct, Images = _epoch.Images + images,
-                    Seconds = secondsBefore + clock.Elapsed.TotalSeconds,
-                };
-                _progress.Step(images, loss, correct);
+                    _optimizer.Step(learningRate);
+                    steps++;
+                    _position = _position with { GlobalStep = _position.GlobalStep + 1, SamplesSeen = _position.SamplesSeen + images };
+                    _pendingSteps[_pendingCount++] = (batch.Number, images);
+                }
+                // A batch none of whose images could be read still counts as done, or a resume would take it again and
+                // every later batch one place late.
+                _position = _position with { StepInEpoch = batch.Number + 1 };
+                if (_pendingCount == ReadbackSteps || stopRequested || checkpointDue) ReadStepTotals(epochIndex, secondsBefore + clock.Elapsed.TotalSeconds);
+                // Checkpoints are taken only between steps, so a resumed run repeats nothing and skips nothing.
+                if (stopRequested) throw new OperationCanceledException("Training was asked to stop.", cancellation);
+                if (checkpointDue) _saveCheckpoint();
             }
-            // A batch none of whose images could be read still counts as done, or a resume would take it again and
-            // every later batch one place late.
-            _position = _position with { StepInEpoch = batch.Number + 1 };
-            // Checkpoints are taken only between steps, so a resumed run repeats nothing and skips nothing.
-            if (stopRequested) throw new OperationCanceledException("Training was asked to stop.", cancellation);
-            _saveCheckpointIfDue();
         }
+        catch (OperationCanceledException)
+        {
+            ReadStepTotals(epochIndex, secondsBefore + clock.Elapsed.TotalSeconds);
+            throw;
+        }
+        ReadStepTotals(epochIndex, secondsBefore + clock.Elapsed.TotalSeconds);
         _epoch = _epoch with { Skipped = _epoch.Skipped + Interlocked.Exchange(ref skipped, 0) };
         return steps;
     }
 
     /// <summary>
-    /// One optimisation step's gradients, accumulated over the passes of this process's part of the batch and, in a
-    /// job, summed across ranks. Returns this process's loss sum and correct count, and the images of the whole batch
-    /// (0 when none of them could be used, and then nothing is to be learnt from it).
+    /// Reads the pending steps' losses and correct counts back from the device (in a job, summed across ranks), checks
+    /// that training has not diverged, and adds them to the epoch's figures and the progress line, step by step.
     /// </summary>
-    private (double LossSum, int Correct, int Images) Step(Batch batch)
+    private void ReadStepTotals(int epochIndex, double seconds)
+    {
+        if (_pendingCount == 0) return;
+        int count = _pendingCount;
+        _pendingCount = 0;
+        _stepTotals.CopyTo(_readback);
+        _stepTotals.Clear();
+        var sums = _pendingSums.AsSpan(0, 2 * count);
+        for (int i = 0; i < sums.Length; i++) sums[i] = _readback[i];
+        _replica?.Communicator.Sum(sums, "the steps' losses");
+        for (int k = 0; k < count; k++)
+        {
+            var (number, images) = _pendingSteps[k];
+            double lossSum = sums[2 * k], loss = lossSum / images;
+            int correct = (int)sums[2 * k + 1];
+            if (!double.IsFinite(loss))
+                throw new TrainingDivergedException(
+                    $"the loss became {loss} at epoch {epochIndex + 1}, step {number + 1}; the last good checkpoint is kept in {_options.OutputDirectory}. Try a smaller --lr.");
+            _epoch = _epoch with
+            {
+                LossSum = _epoch.LossSum + lossSum, Correct = _epoch.Correct + correct, Images = _epoch.Images + images, Seconds = seconds,
+            };
+            _progress.Step(images, loss, correct);
+        }
+    }
+
+    /// <summary>
+    /// One optimisation step's gradients, accumulated over the passes of this process's part of the batch and, in a
+    /// job, summed across ranks; this process's loss sum and correct count are added to <paramref name="totals"/> [2] on
+    /// the model's device. Returns the images of the whole batch (0 when none of them could be used, and then nothing is
+    /// to be learnt from it).
+    /// </summary>
+    private int Step(Batch batch, Tensor totals)
     {
         _model.Network.ZeroGradients();
         // Samples are grouped into passes by their place in the batch, so a pass is the same set of samples however
@@ -119,8 +169,8 @@ internal sealed class StepLoop(TrainingOptions options, VggModel model, SgdOptim
         _replica?.Communicator.Sum(_passCounts, "the step's sample counts");
         int images = (int)_passCounts.Sum(), lastPass = Array.FindLastIndex(_passCounts, c => c > 0);
 
-        double lossSum = 0;
-        int correct = 0;
+        // The loader's batch is host memory; a backend on a device takes a copy there.
+        var batchImages = batch.Count == 0 ? null : _model.Network.Backend.OnDevice(batch.Images, ref _deviceImages);
         for (int pass = 0, start = 0; pass <= lastPass; pass++)
         {
             int count = plan.SamplesIn(pass);
@@ -132,23 +182,20 @@ internal sealed class StepLoop(TrainingOptions options, VggModel model, SgdOptim
             }
             var indices = SampleIndexBuffer(count);
             Array.Copy(batch.SampleIndices, start, indices, 0, count);
-            var input = count == batch.Count ? batch.Images : batch.Images.Items(start, count);
+            var input = count == batch.Count ? batchImages! : batchImages!.Items(start, count);
             try
             {
-                var labels = batch.Labels.AsSpan(start, count);
-                float loss = _pass.Run(input, labels, _options.Seed, _position.GlobalStep, indices, share: (float)count / images,
+                _pass.Run(input, batch.Labels.AsSpan(start, count), totals, _options.Seed, _position.GlobalStep, indices, share: (float)count / images,
                     layerFinished: pass == lastPass ? _replica?.LayerFinished : null);
-                lossSum += (double)loss * count;
-                correct += CountCorrect(_pass.Probabilities, labels);
             }
             finally
             {
-                if (!ReferenceEquals(input, batch.Images)) input.Dispose();
+                if (!ReferenceEquals(input, batchImages)) input.Dispose();
             }
             start += count;
         }
         _replica?.FinishGradients();
-        return (lossSum, correct, images);
+        return images;
     }
 
     private long[] SampleIndexBuffer(int count)
@@ -157,19 +204,12 @@ internal sealed class StepLoop(TrainingOptions options, VggModel model, SgdOptim
         return buffer;
     }
 
-    private static int CountCorrect(Tensor probabilities, ReadOnlySpan<int> labels)
-    {
-        int classes = probabilities.Shape[1], correct = 0;
-        var p = probabilities.Span;
-        for (int n = 0; n < labels.Length; n++)
-            if (ScoreRanking.ArgMax(p.Slice(n * classes, classes)) == labels[n]) correct++;
-        return correct;
-    }
-
     /// <inheritdoc />
     public void Dispose()
     {
         _loader.Dispose();
         _pass.Dispose();
+        _stepTotals.Dispose();
+        _deviceImages?.Dispose();
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using VggSharp.Kernels;
 using VggSharp.Layers;
 using VggSharp.Models;
 using VggSharp.Tensors;
@@ -17,35 +18,25 @@ internal sealed class TrainingPass(VggModel model) : IDisposable
     private readonly SoftmaxCrossEntropyLoss _loss = new(model.Network.Backend);
     private long _lossTicks;
 
-    /// <summary>The softmax probabilities of the last pass, [samples, classes].</summary>
-    public Tensor Probabilities => _loss.Probabilities;
-
     /// <summary>The time spent computing the loss, over every pass so far (a benchmark reports it apart from the layers').</summary>
     public TimeSpan LossTime => Stopwatch.GetElapsedTime(0, _lossTicks);
 
     /// <summary>
-    /// Runs the pass over <paramref name="images"/> and returns their mean loss. Dropout masks come from
+    /// Runs the pass over <paramref name="images"/> and adds their loss sum and correct count to <paramref name="totals"/>
+    /// [2], on the network's device (see <see cref="IBackend.SoftmaxCrossEntropy"/>). Dropout masks come from
     /// (<paramref name="seed"/>, <paramref name="step"/>, layer, <paramref name="sampleIndices"/>, or the positions in
     /// the batch when null). <paramref name="share"/> is this pass's part of the step's samples, so the passes'
     /// gradients add up to the gradient of the step's mean loss; <paramref name="layerFinished"/> is told as backward
     /// finishes each layer.
     /// </summary>
-    public float Run(Tensor images, ReadOnlySpan<int> labels, ulong seed, long step, long[]? sampleIndices = null, float share = 1,
+    public void Run(Tensor images, ReadOnlySpan<int> labels, Tensor totals, ulong seed, long step, long[]? sampleIndices = null, float share = 1,
         Action<int>? layerFinished = null)
     {
         var logits = model.Forward(images, new ForwardContext { Training = true, Seed = seed, Step = step, SampleIndices = sampleIndices });
         long start = Stopwatch.GetTimestamp();
-        float loss = _loss.Compute(logits, labels);
+        _loss.Compute(logits, labels, share, totals);
         _lossTicks += Stopwatch.GetTimestamp() - start;
-        if (share != 1) Scale(_loss.Gradient, share);
         model.Network.Backward(_loss.Gradient, layerFinished);
-        return loss;
-    }
-
-    private static void Scale(Tensor tensor, float factor)
-    {
-        var span = tensor.Span;
-        for (int i = 0; i < span.Length; i++) span[i] *= factor;
     }
 
     /// <inheritdoc />

@@ -46,7 +46,7 @@ internal sealed class TrainingRun : IDisposable
         {
             Seed = _options.Seed, Shard = replica is null ? null : new BatchShard(replica.Communicator.Rank, ranks, pieceSize),
         });
-        _loop = new StepLoop(_options, model, state.Optimizer, _schedule, loader, _progress, replica, state.Position, state.Progress, SaveCheckpointIfDue);
+        _loop = new StepLoop(_options, model, state.Optimizer, _schedule, loader, _progress, replica, state.Position, state.Progress, CheckpointDue, SaveCheckpoint);
         // Each rank validates an interleaved share of the validation images; the counts are added up.
         int validationCount = Math.Min(validation.Count, _options.ValidationLimit ?? int.MaxValue);
         _validationPart = replica is null ? validation : new DatasetShard(validation, validationCount, replica.Communicator.Rank, ranks);
@@ -144,10 +144,8 @@ internal sealed class TrainingRun : IDisposable
         _progress.Message("warning: the ranks' weights had drifted apart (machines with different arithmetic?); rank 0's were copied to all.");
     }
 
-    private void SaveCheckpointIfDue()
-    {
-        if (Stopwatch.GetElapsedTime(_lastCheckpointTimestamp).TotalSeconds >= _options.CheckpointSeconds) SaveCheckpoint();
-    }
+    /// <summary>Whether this process wants a checkpoint within the epoch (rank 0 alone writes one; the ranks decide together).</summary>
+    private bool CheckpointDue() => IsLeader && Stopwatch.GetElapsedTime(_lastCheckpointTimestamp).TotalSeconds >= _options.CheckpointSeconds;
 
     private void SaveCheckpoint()
     {

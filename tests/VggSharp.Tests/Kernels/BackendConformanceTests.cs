@@ -202,12 +202,12 @@ public class BackendConformanceTests
             var outShape = new[] { n, c, h / 2, w / 2 };
             using var expected = new Tensor(outShape);
             using var actual = new Tensor(outShape);
-            var expectedArgmax = new int[expected.Length];
-            var actualArgmax = new int[actual.Length];
+            using var expectedArgmax = new Tensor(outShape);
+            using var actualArgmax = backend.Allocate(new TensorShape(outShape));
             Oracle.MaxPoolForward(input, expected, expectedArgmax);
             backend.MaxPoolForward(input, actual, actualArgmax);
             Assert.Equal(expected.ToArray(), actual.ToArray());
-            Assert.Equal(expectedArgmax, actualArgmax);
+            Assert.Equal(Indices(expectedArgmax), Indices(actualArgmax));
 
             using var gradOutput = TestData.Random(27, outShape);
             using var expectedGrad = new Tensor(n, c, h, w);
@@ -310,15 +310,129 @@ public class BackendConformanceTests
             backend.Softmax(logits, actual);
             AssertClose(actual, expected, "softmax");
 
-            using var expectedGrad = new Tensor(n, classes);
-            using var actualGrad = TestData.Random(43, n, classes);
-            float expectedLoss = Oracle.SoftmaxCrossEntropy(logits, labels, expected, expectedGrad);
-            float actualLoss = backend.SoftmaxCrossEntropy(logits, labels, actual, actualGrad);
-            Assert.True(Math.Abs(actualLoss - expectedLoss) <= Tolerance * Math.Max(1, Math.Abs(expectedLoss)), $"loss {actualLoss} vs {expectedLoss}");
-            AssertClose(actual, expected, "cross-entropy probabilities");
-            AssertClose(actualGrad, expectedGrad, "cross-entropy gradient");
+            foreach (float share in new[] { 1f, 0.3f })
+            {
+                using var expectedGrad = new Tensor(n, classes);
+                using var actualGrad = TestData.Random(43, n, classes);
+                // The totals are added to, not overwritten.
+                using var expectedTotals = Tensor.FromArray([1.5f, 2f], 2);
+                using var actualTotals = Tensor.FromArray([1.5f, 2f], 2);
+                Oracle.SoftmaxCrossEntropy(logits, labels, expected, expectedGrad, share, expectedTotals);
+                backend.SoftmaxCrossEntropy(logits, labels, actual, actualGrad, share, actualTotals);
+                float expectedLoss = expectedTotals.ToArray()[0], actualLoss = actualTotals.ToArray()[0];
+                Assert.True(Math.Abs(actualLoss - expectedLoss) <= Tolerance * Math.Max(1, Math.Abs(expectedLoss)), $"loss {actualLoss} vs {expectedLoss}");
+                Assert.Equal(expectedTotals.ToArray()[1], actualTotals.ToArray()[1]);
+                AssertClose(actual, expected, "cross-entropy probabilities");
+                AssertClose(actualGrad, expectedGrad, $"cross-entropy gradient, share {share}");
+            }
         }
     }
+
+    [Theory]
+    [MemberData(nameof(TestBackends.Names), MemberType = typeof(TestBackends))]
+    public void CrossEntropyCountsTheRowsWhoseFirstMaximumIsTheLabel(string name)
+    {
+        var backend = TestBackends.Create(name);
+        // Rows: label at the maximum; label second; a tie between the label and an earlier class (the earlier wins);
+        // a tie won by the label, which comes first.
+        using var logits = Tensor.FromArray([3, 1, 2, 1, 3, 2, 5, 5, 0, 4, 4, 1], 4, 3);
+        int[] labels = [0, 2, 1, 0];
+        using var probabilities = backend.Allocate(logits.Shape);
+        using var gradient = backend.Allocate(logits.Shape);
+        using var totals = backend.Allocate(new TensorShape(2));
+
+        backend.SoftmaxCrossEntropy(logits, labels, probabilities, gradient, 1f, totals);
+
+        Assert.Equal(2f, totals.ToArray()[1]);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestBackends.Names), MemberType = typeof(TestBackends))]
+    public void CrossEntropyShareScalesTheDividedGradientBitForBit(string name)
+    {
+        // ((p - onehot) / N) * share, divided first: the same bits as an unweighted pass followed by a scaling pass.
+        var backend = TestBackends.Create(name);
+        using var logits = TestData.Random(44, 7, 37);
+        var labels = Enumerable.Range(0, 7).Select(i => (i * 5) % 37).ToArray();
+        using var probabilities = backend.Allocate(logits.Shape);
+        using var unweighted = backend.Allocate(logits.Shape);
+        using var weighted = backend.Allocate(logits.Shape);
+        using var totals = backend.Allocate(new TensorShape(2));
+
+        backend.SoftmaxCrossEntropy(logits, labels, probabilities, unweighted, 1f, totals);
+        backend.Scale(unweighted, 0.37f);
+        backend.SoftmaxCrossEntropy(logits, labels, probabilities, weighted, 0.37f, totals);
+
+        Assert.Equal(unweighted.ToArray(), weighted.ToArray());
+    }
+
+    [Theory]
+    [MemberData(nameof(TestBackends.Names), MemberType = typeof(TestBackends))]
+    public void AllocateFillAndScaleMatchReference(string name)
+    {
+        var backend = TestBackends.Create(name);
+        foreach (var shape in ActivationShapes.Append([100_003]))
+        {
+            using var tensor = backend.Allocate(new TensorShape(shape));
+            Assert.Equal(backend.Device, tensor.Device);
+            Assert.All(tensor.ToArray(), v => Assert.Equal(0f, v));
+
+            backend.Fill(tensor, -2.5f);
+            Assert.All(tensor.ToArray(), v => Assert.Equal(-2.5f, v));
+
+            using var values = TestData.Random(45, shape);
+            using var expected = values.Clone();
+            tensor.CopyFrom(values);
+            Oracle.Scale(expected, 0.7f);
+            backend.Scale(tensor, 0.7f);
+            Assert.Equal(expected.ToArray(), tensor.ToArray());
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(TestBackends.Names), MemberType = typeof(TestBackends))]
+    public void SgdUpdateGivesTheBitsOfTheScalarFormula(string name)
+    {
+        // Lengths below, at and around the vector widths, and one large enough to be split between workers.
+        var backend = TestBackends.Create(name);
+        foreach (int n in new[] { 1, 7, 16, 133, 100_003 })
+        {
+            using var w = TestData.Random(46, n);
+            using var g = TestData.Random(47, n);
+            using var v = TestData.Random(48, n);
+            float[] ws = w.ToArray(), gs = g.ToArray(), vs = v.ToArray();
+            for (int i = 0; i < n; i++)
+            {
+                vs[i] = 0.9f * vs[i] + (gs[i] + 5e-4f * ws[i]);
+                ws[i] -= 0.01f * vs[i];
+            }
+
+            backend.SgdUpdate(w, g, v, 0.01f, 0.9f, 5e-4f);
+
+            Assert.Equal(ws, w.ToArray());
+            Assert.Equal(vs, v.ToArray());
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(TestBackends.Names), MemberType = typeof(TestBackends))]
+    public void DropoutMaskMatchesReferenceBitForBit(string name)
+    {
+        var backend = TestBackends.Create(name);
+        foreach (var (shape, probability) in new[] { (new[] { 1, 1 }, 0.5f), (new[] { 3, 5, 7, 13 }, 0.25f), (new[] { 130, 4096 }, 0.5f), (new[] { 2, 3 }, 0f) })
+        {
+            var keys = Enumerable.Range(0, shape[0]).Select(i => Randomness.CounterRandom.Key(7, (ulong)i)).ToArray();
+            using var expected = new Tensor(shape);
+            using var actual = TestData.Random(49, shape);
+            Oracle.DropoutMask(expected, probability, keys);
+            backend.DropoutMask(actual, probability, keys);
+            Assert.Equal(expected.ToArray(), actual.ToArray());
+            float keep = 1f / (1f - probability);
+            Assert.All(expected.ToArray(), m => Assert.True(m == 0f || m == keep, $"mask value {m}"));
+        }
+    }
+
+    private static int[] Indices(Tensor argmax) => System.Runtime.InteropServices.MemoryMarshal.Cast<float, int>(argmax.ToArray().AsSpan()).ToArray();
 
     private static void AssertClose(Tensor actual, Tensor expected, string what)
     {

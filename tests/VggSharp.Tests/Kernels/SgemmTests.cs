@@ -25,7 +25,7 @@ public unsafe class SgemmTests
             using var c = TestData.Random(m + n, m * n);
             var expected = Naive(transposeA, transposeB, m, n, k, a.ToArray(), b.ToArray(), accumulate ? c.ToArray() : null);
             int lda = transposeA ? m : k, ldb = transposeB ? k : n;
-            Sgemm.Multiply(new Workers(2), transposeA, transposeB, m, n, k, a.Pointer(), lda, b.Pointer(), ldb, c.Pointer(), n, accumulate);
+            Sgemm.Multiply(new Workers(2), transposeA, transposeB, m, n, k, a.Data(), lda, b.Data(), ldb, c.Data(), n, accumulate);
             double error = TestData.RelativeError(c.Span, expected);
             Assert.True(error <= 1e-5, $"({m}, {n}, {k}) accumulate={accumulate}: relative error {error:E2}");
         }
@@ -41,7 +41,7 @@ public unsafe class SgemmTests
         foreach (int threads in new[] { 1, 2, 3 })
         {
             using var c = TestData.Random(3, m * n);
-            Sgemm.Multiply(new Workers(threads), false, true, m, n, k, a.Pointer(), k, b.Pointer(), k, c.Pointer(), n, true);
+            Sgemm.Multiply(new Workers(threads), false, true, m, n, k, a.Data(), k, b.Data(), k, c.Data(), n, true);
             first ??= c.ToArray();
             Assert.Equal(first, c.ToArray());
         }

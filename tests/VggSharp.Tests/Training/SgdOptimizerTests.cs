@@ -107,26 +107,6 @@ public class SgdOptimizerTests
     }
 
     [Fact]
-    public void VectorBodyAndScalarTailGiveTheSameBitsAsAScalarLoop()
-    {
-        const int n = 133;
-        var random = new Random(9);
-        float[] Fill() => Enumerable.Range(0, n).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
-        float[] w = Fill(), g = Fill(), v = Fill();
-        float[] ws = (float[])w.Clone(), vs = (float[])v.Clone();
-
-        SgdOptimizer.Update(w, g, v, 0.01f, 0.9f, 5e-4f);
-        for (int i = 0; i < n; i++)
-        {
-            vs[i] = 0.9f * vs[i] + (g[i] + 5e-4f * ws[i]);
-            ws[i] -= 0.01f * vs[i];
-        }
-
-        Assert.Equal(ws, w);
-        Assert.Equal(vs, v);
-    }
-
-    [Fact]
     public void StateHoldsOneMomentumBufferPerParameterWithTorchvisionKeys()
     {
         using var model = VggModel.Create(SmallModels.Options("A"));

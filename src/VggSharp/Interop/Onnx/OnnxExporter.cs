@@ -49,7 +49,7 @@ public static class OnnxExporter
             var file = new ProtoWriter(stream);
             file.Raw(head).Header(7, (ulong)graphLength).Raw(graph.Structure);
             for (int i = 0; i < headers.Count; i++)
-                file.Header(5, (ulong)tensorLengths[i]).Raw(headers[i]).Header(9, (ulong)graph.Initializers[i].ByteLength).Raw(graph.Initializers[i].Bytes);
+                file.Header(5, (ulong)tensorLengths[i]).Raw(headers[i]).Header(9, (ulong)graph.Initializers[i].ByteLength).Raw(graph.Initializers[i].HostBytes());
             file.Raw(tail).Flush();
             if (stream.Position != total) throw new InvalidOperationException($"The ONNX file has {stream.Position} bytes where {total} were computed.");
         });

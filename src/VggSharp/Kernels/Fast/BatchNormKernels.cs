@@ -124,7 +124,7 @@ internal static unsafe class BatchNormKernels
     private static double Sum<TOperator>(Tensor input, int c, TOperator op) where TOperator : struct, IElementwiseOperator
     {
         var (batch, channels, spatial) = Dims(input);
-        float* x = input.Pointer();
+        float* x = input.Data();
         double sum = 0;
         for (int n = 0; n < batch; n++)
         {
@@ -137,7 +137,7 @@ internal static unsafe class BatchNormKernels
     private static void Normalize(Tensor input, int c, NormalizeOperator normalize, Tensor output)
     {
         var (batch, channels, spatial) = Dims(input);
-        float* x = input.Pointer(), y = output.Pointer();
+        float* x = input.Data(), y = output.Data();
         for (int n = 0; n < batch; n++)
         {
             var plane = Plane(x, n, c, channels, spatial);
@@ -149,7 +149,7 @@ internal static unsafe class BatchNormKernels
     private static (double SumDy, double SumDyCentered) GradientSums(Tensor input, Tensor gradOutput, int c, float mean)
     {
         var (batch, channels, spatial) = Dims(input);
-        float* x = input.Pointer(), dy = gradOutput.Pointer();
+        float* x = input.Data(), dy = gradOutput.Data();
         double sumDy = 0, sumDyCentered = 0;
         for (int n = 0; n < batch; n++)
         {
@@ -165,7 +165,7 @@ internal static unsafe class BatchNormKernels
         double sumDy, double sumDyCentered, long count, Tensor gradInput)
     {
         var (batch, channels, spatial) = Dims(input);
-        float* x = input.Pointer(), dy = gradOutput.Pointer(), dx = gradInput.Pointer();
+        float* x = input.Data(), dy = gradOutput.Data(), dx = gradInput.Data();
         float mean = savedMean.Span[c];
         double inverse = savedInverseStd.Span[c], sumDyXhat = sumDyCentered * inverse;
         // dx = a * dy + b * (x - mean) + c with a = gamma / std, b = -a * sum(dy xhat) / (count std), c = -a * sum(dy) / count.

@@ -24,7 +24,7 @@ internal static unsafe class ConvolutionKernels
             return;
         }
         bool acrossChunks = AcrossChunks(workers, g);
-        var job = new ForwardChunk(acrossChunks ? Workers.Single : workers, g, input.Pointer(), weight.Pointer(), bias.Pointer(), output.Pointer());
+        var job = new ForwardChunk(acrossChunks ? Workers.Single : workers, g, input.Data(), weight.Data(), bias.Data(), output.Data());
         ForEachChunk(workers, g.Chunks, acrossChunks, ref job);
     }
 
@@ -37,15 +37,15 @@ internal static unsafe class ConvolutionKernels
             return;
         }
         bool acrossChunks = AcrossChunks(workers, g);
-        var job = new BackwardDataChunk(acrossChunks ? Workers.Single : workers, g, gradOutput.Pointer(), weight.Pointer(), gradInput.Pointer());
+        var job = new BackwardDataChunk(acrossChunks ? Workers.Single : workers, g, gradOutput.Data(), weight.Data(), gradInput.Data());
         ForEachChunk(workers, g.Chunks, acrossChunks, ref job);
     }
 
     public static void BackwardFilter(Workers workers, ConvolutionAlgorithm algorithm, Tensor input, Tensor gradOutput, Tensor gradWeight, Tensor gradBias, int padding)
     {
         var g = ConvGeometry.Of(input, gradWeight, padding);
-        float* x = input.Pointer(), dy = gradOutput.Pointer(), dw = gradWeight.Pointer();
-        var biasJob = new BiasGradient(g, dy, gradBias.Pointer());
+        float* x = input.Data(), dy = gradOutput.Data(), dw = gradWeight.Data();
+        var biasJob = new BiasGradient(g, dy, gradBias.Data());
         workers.For(g.Outputs, ref biasJob);
         if (WinogradChoice.BackwardFilter(algorithm, g))
         {

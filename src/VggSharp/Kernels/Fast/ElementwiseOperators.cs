@@ -226,3 +226,35 @@ internal readonly struct ExpShiftedOperator(float shift) : IElementwiseOperator
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector512<float> Invoke(Vector512<float> x, Vector512<float> y) => Vector512.Exp(x - Vector512.Create(shift));
 }
+
+/// <summary>x * factor (the same bits as the scalar <c>x *= factor</c>). Ignores y.</summary>
+internal readonly struct ScaleOperator(float factor) : IElementwiseOperator
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public float Invoke(float x, float y) => x * factor;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector128<float> Invoke(Vector128<float> x, Vector128<float> y) => x * Vector128.Create(factor);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector256<float> Invoke(Vector256<float> x, Vector256<float> y) => x * Vector256.Create(factor);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector512<float> Invoke(Vector512<float> x, Vector512<float> y) => x * Vector512.Create(factor);
+}
+
+/// <summary>A constant. Ignores x and y.</summary>
+internal readonly struct FillOperator(float value) : IElementwiseOperator
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public float Invoke(float x, float y) => value;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector128<float> Invoke(Vector128<float> x, Vector128<float> y) => Vector128.Create(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector256<float> Invoke(Vector256<float> x, Vector256<float> y) => Vector256.Create(value);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public Vector512<float> Invoke(Vector512<float> x, Vector512<float> y) => Vector512.Create(value);
+}

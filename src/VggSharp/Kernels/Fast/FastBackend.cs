@@ -28,6 +28,33 @@ public sealed unsafe class FastBackend : IBackend
     /// <inheritdoc />
     public string Name => "fast";
 
+    /// <inheritdoc />
+    public Device Device => Device.Cpu;
+
+    /// <inheritdoc />
+    public Tensor Allocate(TensorShape shape) => new(shape);
+
+    /// <inheritdoc />
+    public void Fill(Tensor tensor, float value) => Parallel(new FillOperator(value), tensor, tensor, tensor);
+
+    /// <inheritdoc />
+    public void Scale(Tensor tensor, float factor) => Parallel(new ScaleOperator(factor), tensor, tensor, tensor);
+
+    /// <inheritdoc />
+    public void SgdUpdate(Tensor weight, Tensor gradient, Tensor velocity, float learningRate, float momentum, float decay)
+    {
+        ShapeCheck.SameShape(weight, gradient, "weight", "gradient");
+        ShapeCheck.SameShape(weight, velocity, "weight", "velocity");
+        SgdKernels.Update(weight.Span, gradient.Span, velocity.Span, learningRate, momentum, decay);
+    }
+
+    /// <inheritdoc />
+    public void DropoutMask(Tensor mask, float probability, ReadOnlySpan<ulong> sampleKeys)
+    {
+        ShapeCheck.Keys(mask, sampleKeys);
+        DropoutKernels.Mask(_workers, ElementwiseGrain, mask, probability, sampleKeys);
+    }
+
     /// <summary>The most threads a kernel uses.</summary>
     public int MaxThreads => _workers.Count;
 
@@ -96,17 +123,17 @@ public sealed unsafe class FastBackend : IBackend
     }
 
     /// <inheritdoc />
-    public void MaxPoolForward(Tensor input, Tensor output, Span<int> argmax)
+    public void MaxPoolForward(Tensor input, Tensor output, Tensor argmax)
     {
-        ShapeCheck.Pool(input, output, argmax.Length);
-        fixed (int* indices = argmax) PoolingKernels.Forward(_workers, input, output, indices);
+        ShapeCheck.Pool(input, output, argmax);
+        PoolingKernels.Forward(_workers, input, output, (int*)argmax.Data());
     }
 
     /// <inheritdoc />
-    public void MaxPoolBackward(Tensor gradOutput, ReadOnlySpan<int> argmax, Tensor gradInput)
+    public void MaxPoolBackward(Tensor gradOutput, Tensor argmax, Tensor gradInput)
     {
-        ShapeCheck.Pool(gradInput, gradOutput, argmax.Length);
-        fixed (int* indices = argmax) PoolingKernels.Backward(_workers, gradOutput, indices, gradInput);
+        ShapeCheck.Pool(gradInput, gradOutput, argmax);
+        PoolingKernels.Backward(_workers, gradOutput, (int*)argmax.Data(), gradInput);
     }
 
     /// <inheritdoc />
@@ -198,12 +225,13 @@ public sealed unsafe class FastBackend : IBackend
     }
 
     /// <inheritdoc />
-    public float SoftmaxCrossEntropy(Tensor logits, ReadOnlySpan<int> labels, Tensor probabilities, Tensor gradLogits)
+    public void SoftmaxCrossEntropy(Tensor logits, ReadOnlySpan<int> labels, Tensor probabilities, Tensor gradLogits, float share, Tensor totals)
     {
         ShapeCheck.Labels(logits, labels);
         ShapeCheck.SameShape(logits, probabilities, "logits", "probabilities");
         ShapeCheck.SameShape(logits, gradLogits, "logits", "gradLogits");
-        return SoftmaxKernels.CrossEntropy(logits, labels, probabilities, gradLogits);
+        ShapeCheck.Totals(totals);
+        SoftmaxKernels.CrossEntropy(logits, labels, probabilities, gradLogits, share, totals);
     }
 
     /// <inheritdoc />

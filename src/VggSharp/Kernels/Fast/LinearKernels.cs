@@ -9,19 +9,19 @@ internal static unsafe class LinearKernels
     {
         int batch = input.Shape[0], inputs = input.Shape[1], outputs = weight.Shape[0];
         for (int n = 0; n < batch; n++) bias.Span.CopyTo(output.Span.Slice(n * outputs, outputs));
-        Sgemm.Multiply(workers, false, true, batch, outputs, inputs, input.Pointer(), inputs, weight.Pointer(), inputs, output.Pointer(), outputs, true);
+        Sgemm.Multiply(workers, false, true, batch, outputs, inputs, input.Data(), inputs, weight.Data(), inputs, output.Data(), outputs, true);
     }
 
     public static void BackwardData(Workers workers, Tensor gradOutput, Tensor weight, Tensor gradInput)
     {
         int batch = gradInput.Shape[0], inputs = gradInput.Shape[1], outputs = weight.Shape[0];
-        Sgemm.Multiply(workers, false, false, batch, inputs, outputs, gradOutput.Pointer(), outputs, weight.Pointer(), inputs, gradInput.Pointer(), inputs, false);
+        Sgemm.Multiply(workers, false, false, batch, inputs, outputs, gradOutput.Data(), outputs, weight.Data(), inputs, gradInput.Data(), inputs, false);
     }
 
     public static void BackwardWeights(Workers workers, Tensor input, Tensor gradOutput, Tensor gradWeight, Tensor gradBias)
     {
         int batch = input.Shape[0], inputs = input.Shape[1], outputs = gradWeight.Shape[0];
-        Sgemm.Multiply(workers, true, false, outputs, inputs, batch, gradOutput.Pointer(), outputs, input.Pointer(), inputs, gradWeight.Pointer(), inputs, true);
+        Sgemm.Multiply(workers, true, false, outputs, inputs, batch, gradOutput.Data(), outputs, input.Data(), inputs, gradWeight.Data(), inputs, true);
         Span<float> db = gradBias.Span;
         for (int n = 0; n < batch; n++) ElementWise.Apply(new AddOperator(), db, gradOutput.Span.Slice(n * outputs, outputs), db);
     }

@@ -17,7 +17,7 @@ internal static unsafe class LrnKernels
         {
             int c = input.Shape.C, hw = input.Shape.H * input.Shape.W;
             int before = parameters.Size / 2, after = (parameters.Size - 1) / 2;
-            float* x = input.Pointer(), y = output.Pointer(), s = scale.Pointer();
+            float* x = input.Data(), y = output.Data(), s = scale.Data();
             int n = plane / c, ci = plane % c;
             var sc = new Span<float>(s + (long)plane * hw, hw);
             sc.Clear();
@@ -45,7 +45,7 @@ internal static unsafe class LrnKernels
             int c = input.Shape.C, hw = input.Shape.H * input.Shape.W;
             int before = parameters.Size / 2, after = (parameters.Size - 1) / 2;
             float factor = 2f * parameters.Alpha * parameters.Beta / parameters.Size;
-            float* x = input.Pointer(), y = output.Pointer(), s = scale.Pointer(), dy = gradOutput.Pointer(), dx = gradInput.Pointer();
+            float* x = input.Data(), y = output.Data(), s = scale.Data(), dy = gradOutput.Data(), dx = gradInput.Data();
             int n = plane / c, cj = plane % c;
             float* scratch = Workspace.Scratch(2 * hw);
             Span<float> cross = new(scratch, hw), term = new(scratch + hw, hw);

@@ -11,7 +11,7 @@ internal static unsafe class PoolingKernels
     public static void Forward(Workers workers, Tensor input, Tensor output, int* argmax)
     {
         int planes = input.Shape.N * input.Shape.C, h = input.Shape.H, w = input.Shape.W;
-        float* x = input.Pointer(), y = output.Pointer();
+        float* x = input.Data(), y = output.Data();
         var job = new ForwardPlanes(x, h, w, y, argmax);
         workers.ForRanges(planes, 4, ref job);
     }
@@ -87,7 +87,7 @@ internal static unsafe class PoolingKernels
         int outPlane = gradOutput.Length / planes;
         for (long i = 0; i < gradOutput.Length; i++)
             if ((uint)argmax[i] >= (uint)plane) throw new ArgumentException($"argmax {argmax[i]} is outside the input plane.");
-        float* dy = gradOutput.Pointer(), dx = gradInput.Pointer();
+        float* dy = gradOutput.Data(), dx = gradInput.Data();
         var job = new BackwardPlanes(dy, argmax, dx, plane, outPlane);
         workers.ForRanges(planes, 4, ref job);
     }

@@ -36,8 +36,8 @@ internal static unsafe class WinogradConvolution
     public static void Forward(Workers workers, Tensor input, Tensor weight, Tensor bias, Tensor output, int padding)
     {
         var g = WinogradGeometry.Of(ConvGeometry.Of(input, weight, padding)) with { Sharing = workers.Count };
-        float* filters = TransformFilters(workers, g, weight.Pointer(), flip: false);
-        Run(workers, g, input.Pointer(), filters, bias.Pointer(), output.Pointer());
+        float* filters = TransformFilters(workers, g, weight.Data(), flip: false);
+        Run(workers, g, input.Data(), filters, bias.Data(), output.Data());
     }
 
     /// <summary>dX = dY correlated with the flipped filters, padded by 2 - p so that dX has the input's size.</summary>
@@ -45,8 +45,8 @@ internal static unsafe class WinogradConvolution
     {
         var conv = ConvGeometry.Of(gradInput, weight, padding);
         var g = new WinogradGeometry(conv.Batch, conv.Outputs, conv.OutHeight, conv.OutWidth, conv.Channels, 2 - padding) { Sharing = workers.Count };
-        float* filters = TransformFilters(workers, g, weight.Pointer(), flip: true);
-        Run(workers, g, gradOutput.Pointer(), filters, null, gradInput.Pointer());
+        float* filters = TransformFilters(workers, g, weight.Data(), flip: true);
+        Run(workers, g, gradOutput.Data(), filters, null, gradInput.Data());
     }
 
     /// <summary>
@@ -58,7 +58,7 @@ internal static unsafe class WinogradConvolution
         var g = WinogradGeometry.Of(ConvGeometry.Of(input, gradWeight, padding));
         float* gradients = Workspace.WinogradFilters(Points * g.GradientPointStride);
         float* inputs = Workspace.WinogradInputs(Points * g.InputPointStride), products = Workspace.WinogradProducts(Points * g.ProductPointStride);
-        float* x = input.Pointer(), dy = gradOutput.Pointer();
+        float* x = input.Data(), dy = gradOutput.Data();
         for (int block = 0; block < g.Blocks; block++)
         {
             var (first, count) = g.Block(block);
@@ -69,7 +69,7 @@ internal static unsafe class WinogradConvolution
             var multiply = new GradientProducts(g, count, products, inputs, gradients, accumulate: block > 0);
             workers.For(Points, ref multiply);
         }
-        var transformBack = new FilterGradientTransform(g, gradients, gradWeight.Pointer());
+        var transformBack = new FilterGradientTransform(g, gradients, gradWeight.Data());
         workers.For(g.Outputs, ref transformBack);
     }
 

@@ -1,3 +1,6 @@
+using System.Runtime.InteropServices;
+using VggSharp.Evaluation;
+using VggSharp.Randomness;
 using VggSharp.Tensors;
 
 namespace VggSharp.Kernels.Reference;
@@ -10,6 +13,50 @@ public sealed class ReferenceBackend : IBackend
 {
     /// <inheritdoc />
     public string Name => "reference";
+
+    /// <inheritdoc />
+    public Device Device => Device.Cpu;
+
+    /// <inheritdoc />
+    public Tensor Allocate(TensorShape shape) => new(shape);
+
+    /// <inheritdoc />
+    public void Fill(Tensor tensor, float value)
+    {
+        var x = tensor.Span;
+        for (int i = 0; i < x.Length; i++) x[i] = value;
+    }
+
+    /// <inheritdoc />
+    public void Scale(Tensor tensor, float factor)
+    {
+        var x = tensor.Span;
+        for (int i = 0; i < x.Length; i++) x[i] *= factor;
+    }
+
+    /// <inheritdoc />
+    public void SgdUpdate(Tensor weight, Tensor gradient, Tensor velocity, float learningRate, float momentum, float decay)
+    {
+        ShapeCheck.SameShape(weight, gradient, "weight", "gradient");
+        ShapeCheck.SameShape(weight, velocity, "weight", "velocity");
+        Span<float> w = weight.Span, g = gradient.Span, v = velocity.Span;
+        for (int i = 0; i < w.Length; i++)
+        {
+            v[i] = momentum * v[i] + (g[i] + decay * w[i]);
+            w[i] -= learningRate * v[i];
+        }
+    }
+
+    /// <inheritdoc />
+    public void DropoutMask(Tensor mask, float probability, ReadOnlySpan<ulong> sampleKeys)
+    {
+        ShapeCheck.Keys(mask, sampleKeys);
+        var m = mask.Span;
+        int itemSize = mask.Shape.ItemSize;
+        for (int n = 0; n < mask.Shape.N; n++)
+        for (int i = 0; i < itemSize; i++)
+            m[n * itemSize + i] = CounterRandom.Uniform(sampleKeys[n], (ulong)i) < probability ? 0f : 1f / (1f - probability);
+    }
 
     /// <inheritdoc />
     public void Conv2dForward(Tensor input, Tensor weight, Tensor bias, Tensor output, int padding)
@@ -165,10 +212,11 @@ public sealed class ReferenceBackend : IBackend
     }
 
     /// <inheritdoc />
-    public void MaxPoolForward(Tensor input, Tensor output, Span<int> argmax)
+    public void MaxPoolForward(Tensor input, Tensor output, Tensor argmaxTensor)
     {
-        ShapeCheck.Pool(input, output, argmax.Length);
+        ShapeCheck.Pool(input, output, argmaxTensor);
         Span<float> x = input.Span, y = output.Span;
+        var argmax = MemoryMarshal.Cast<float, int>(argmaxTensor.Span);
         int planes = input.Shape.N * input.Shape.C, h = input.Shape.H, w = input.Shape.W, oh = h / 2, ow = w / 2;
         for (int p = 0; p < planes; p++)
         for (int yy = 0; yy < oh; yy++)
@@ -188,10 +236,11 @@ public sealed class ReferenceBackend : IBackend
     }
 
     /// <inheritdoc />
-    public void MaxPoolBackward(Tensor gradOutput, ReadOnlySpan<int> argmax, Tensor gradInput)
+    public void MaxPoolBackward(Tensor gradOutput, Tensor argmaxTensor, Tensor gradInput)
     {
-        ShapeCheck.Pool(gradInput, gradOutput, argmax.Length);
+        ShapeCheck.Pool(gradInput, gradOutput, argmaxTensor);
         Span<float> dy = gradOutput.Span, dx = gradInput.Span;
+        var argmax = MemoryMarshal.Cast<float, int>(argmaxTensor.Span);
         dx.Clear();
         int planes = gradInput.Shape.N * gradInput.Shape.C, plane = gradInput.Shape.H * gradInput.Shape.W;
         int outPlane = gradOutput.Length / planes;
@@ -439,14 +488,16 @@ public sealed class ReferenceBackend : IBackend
     }
 
     /// <inheritdoc />
-    public float SoftmaxCrossEntropy(Tensor logits, ReadOnlySpan<int> labels, Tensor probabilities, Tensor gradLogits)
+    public void SoftmaxCrossEntropy(Tensor logits, ReadOnlySpan<int> labels, Tensor probabilities, Tensor gradLogits, float share, Tensor totals)
     {
         ShapeCheck.Labels(logits, labels);
         ShapeCheck.SameShape(logits, gradLogits, "logits", "gradLogits");
+        ShapeCheck.Totals(totals);
         Softmax(logits, probabilities);
         Span<float> p = probabilities.Span, g = gradLogits.Span;
         int n = logits.Shape[0], classes = logits.Shape[1];
         double loss = 0;
+        int correct = 0;
         for (int ni = 0; ni < n; ni++)
         {
             Span<float> z = logits.Span.Slice(ni * classes, classes), pr = p.Slice(ni * classes, classes);
@@ -457,9 +508,12 @@ public sealed class ReferenceBackend : IBackend
             foreach (float v in z) sum += Math.Exp(v - max);
             loss -= z[labels[ni]] - max - Math.Log(sum);
             for (int k = 0; k < classes; k++)
-                g[ni * classes + k] = (pr[k] - (k == labels[ni] ? 1f : 0f)) / n;
+                g[ni * classes + k] = (pr[k] - (k == labels[ni] ? 1f : 0f)) / n * share;
+            if (ScoreRanking.ArgMax(pr) == labels[ni]) correct++;
         }
-        return (float)(loss / n);
+        var sums = totals.Span;
+        sums[0] += (float)loss;
+        sums[1] += correct;
     }
 
     /// <inheritdoc />

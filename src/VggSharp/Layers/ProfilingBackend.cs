@@ -1,8 +1,8 @@
 using System.Diagnostics;
-using VggSharp.Layers;
+using VggSharp.Kernels;
 using VggSharp.Tensors;
 
-namespace VggSharp.Kernels;
+namespace VggSharp.Layers;
 
 /// <summary>
 /// Another backend's kernels, with the parameter-gradient kernels timed for a <see cref="LayerProfiler"/>, which
@@ -12,6 +12,19 @@ namespace VggSharp.Kernels;
 internal sealed class ProfilingBackend(IBackend inner, LayerProfiler profiler) : IBackend
 {
     public string Name => inner.Name;
+
+    public Device Device => inner.Device;
+
+    public Tensor Allocate(TensorShape shape) => inner.Allocate(shape);
+
+    public void Fill(Tensor tensor, float value) => inner.Fill(tensor, value);
+
+    public void Scale(Tensor tensor, float factor) => inner.Scale(tensor, factor);
+
+    public void SgdUpdate(Tensor weight, Tensor gradient, Tensor velocity, float learningRate, float momentum, float decay) =>
+        inner.SgdUpdate(weight, gradient, velocity, learningRate, momentum, decay);
+
+    public void DropoutMask(Tensor mask, float probability, ReadOnlySpan<ulong> sampleKeys) => inner.DropoutMask(mask, probability, sampleKeys);
 
     public void Conv2dForward(Tensor input, Tensor weight, Tensor bias, Tensor output, int padding) =>
         inner.Conv2dForward(input, weight, bias, output, padding);
@@ -41,9 +54,9 @@ internal sealed class ProfilingBackend(IBackend inner, LayerProfiler profiler) :
 
     public void ReluBackward(Tensor output, Tensor gradOutput, Tensor gradInput) => inner.ReluBackward(output, gradOutput, gradInput);
 
-    public void MaxPoolForward(Tensor input, Tensor output, Span<int> argmax) => inner.MaxPoolForward(input, output, argmax);
+    public void MaxPoolForward(Tensor input, Tensor output, Tensor argmax) => inner.MaxPoolForward(input, output, argmax);
 
-    public void MaxPoolBackward(Tensor gradOutput, ReadOnlySpan<int> argmax, Tensor gradInput) => inner.MaxPoolBackward(gradOutput, argmax, gradInput);
+    public void MaxPoolBackward(Tensor gradOutput, Tensor argmax, Tensor gradInput) => inner.MaxPoolBackward(gradOutput, argmax, gradInput);
 
     public void LrnForward(Tensor input, Tensor output, Tensor scale, LrnParameters parameters) => inner.LrnForward(input, output, scale, parameters);
 
@@ -76,8 +89,8 @@ internal sealed class ProfilingBackend(IBackend inner, LayerProfiler profiler) :
 
     public void Multiply(Tensor a, Tensor b, Tensor output) => inner.Multiply(a, b, output);
 
-    public float SoftmaxCrossEntropy(Tensor logits, ReadOnlySpan<int> labels, Tensor probabilities, Tensor gradLogits) =>
-        inner.SoftmaxCrossEntropy(logits, labels, probabilities, gradLogits);
+    public void SoftmaxCrossEntropy(Tensor logits, ReadOnlySpan<int> labels, Tensor probabilities, Tensor gradLogits, float share, Tensor totals) =>
+        inner.SoftmaxCrossEntropy(logits, labels, probabilities, gradLogits, share, totals);
 
     public void Softmax(Tensor logits, Tensor probabilities) => inner.Softmax(logits, probabilities);
 }
