@@ -1,0 +1,101 @@
+namespace VggSharp.Kernels.Cuda;
+
+/// <summary>
+/// cuDNN's descriptors for one convolution shape, and its algorithms for forward, backward-data and backward-filter,
+/// each searched once with cudnnFind*AlgorithmEx (which times them on real data) on first use and then kept. The
+/// fastest algorithm that succeeded is taken, among the deterministic ones when asked, and among those without
+/// tensor-core math in strict float32. Each direction has its own convolution descriptor, set to its algorithm's math.
+/// </summary>
+internal sealed unsafe class ConvolutionPlan
+{
+    private const int Requested = 8;
+    private const long MaxSearchWorkspace = 1L << 30;
+
+    /// <summary>One cudnnFind*AlgorithmEx call with the workspace it may use.</summary>
+    public delegate int Search(nint workspace, nuint workspaceBytes, int requested, int* returned, ConvolutionAlgorithmPerformance* results);
+
+    private readonly CudaPrecision _precision;
+    private readonly bool _deterministic;
+
+    /// <summary>Creates the descriptors of <paramref name="shape"/>.</summary>
+    public ConvolutionPlan(TensorDescriptors descriptors, ConvolutionShape shape, CudaPrecision precision, bool deterministic)
+    {
+        (Shape, _precision, _deterministic) = (shape, precision, deterministic);
+        Input = descriptors.Get(shape.N, shape.C, shape.H, shape.W);
+        Output = descriptors.Get(shape.N, shape.O, shape.OutputH, shape.OutputW);
+        Bias = descriptors.Get(1, shape.O, 1, 1);
+        nint filter;
+        Cudnn.Check(Cudnn.CreateFilterDescriptor(&filter), "cudnnCreateFilterDescriptor");
+        Cudnn.Check(Cudnn.SetFilter4dDescriptor(filter, Cudnn.DataFloat, Cudnn.TensorNchw, shape.O, shape.C, shape.K, shape.K), "cudnnSetFilter4dDescriptor");
+        Filter = filter;
+        ForwardConvolution = CreateConvolution();
+        BackwardDataConvolution = CreateConvolution();
+        BackwardFilterConvolution = CreateConvolution();
+    }
+
+    public ConvolutionShape Shape { get; }
+    public nint Input { get; }
+    public nint Output { get; }
+    public nint Bias { get; }
+    public nint Filter { get; }
+    public nint ForwardConvolution { get; }
+    public nint BackwardDataConvolution { get; }
+    public nint BackwardFilterConvolution { get; }
+
+    /// <summary>The forward algorithm and its workspace size, once searched.</summary>
+    public (int Algorithm, long Workspace)? Forward { get; set; }
+
+    /// <summary>The backward-data algorithm and its workspace size, once searched.</summary>
+    public (int Algorithm, long Workspace)? BackwardData { get; set; }
+
+    /// <summary>The backward-filter algorithm and its workspace size, once searched.</summary>
+    public (int Algorithm, long Workspace)? BackwardFilter { get; set; }
+
+    /// <summary>
+    /// Runs <paramref name="search"/> (named <paramref name="call"/>) with a temporary workspace of up to half the free
+    /// memory (at most 1 GiB), picks an algorithm and sets <paramref name="convolution"/>'s math type to it.
+    /// </summary>
+    public (int Algorithm, long Workspace) Choose(CudaDevice device, nint convolution, string call, Search search)
+    {
+        device.MakeCurrent();
+        nuint free, total;
+        CudaDriver.Check(CudaDriver.MemGetInfo(&free, &total), "cuMemGetInfo_v2");
+        long bytes = Math.Min((long)free / 2, MaxSearchWorkspace);
+        nint workspace = 0;
+        while (bytes > 0 && CudaDriver.MemAlloc(&workspace, (nuint)bytes) != CudaDriver.Success) bytes /= 2;
+        try
+        {
+            int returned;
+            ConvolutionAlgorithmPerformance* results = stackalloc ConvolutionAlgorithmPerformance[Requested];
+            Cudnn.Check(search(workspace, (nuint)Math.Max(bytes, 0), Requested, &returned, results), $"{call} for {Shape}");
+            for (int i = 0; i < returned; i++)
+            {
+                var r = results[i];
+                if (r.Status != Cudnn.Success || (long)r.Memory > bytes) continue;
+                if (_deterministic && r.Determinism != Cudnn.Deterministic) continue;
+                bool tensorCores = r.MathType is Cudnn.TensorOpMath or Cudnn.TensorOpMathAllowConversion;
+                if (_precision == CudaPrecision.Fp32 && tensorCores) continue;
+                int math = _precision == CudaPrecision.Fp32 ? Cudnn.FmaMath : r.MathType;
+                Cudnn.Check(Cudnn.SetConvolutionMathType(convolution, math), "cudnnSetConvolutionMathType");
+                return (r.Algorithm, (long)r.Memory);
+            }
+            throw new InvalidOperationException(
+                $"{call} found no usable algorithm for {Shape} ({returned} tried, deterministic {_deterministic}, precision {_precision}).");
+        }
+        finally
+        {
+            if (workspace != 0) CudaDriver.Check(CudaDriver.MemFree(workspace), "cuMemFree_v2");
+        }
+    }
+
+    private nint CreateConvolution()
+    {
+        nint convolution;
+        Cudnn.Check(Cudnn.CreateConvolutionDescriptor(&convolution), "cudnnCreateConvolutionDescriptor");
+        Cudnn.Check(Cudnn.SetConvolution2dDescriptor(convolution, Shape.P, Shape.P, 1, 1, 1, 1, Cudnn.CrossCorrelation, Cudnn.DataFloat),
+            "cudnnSetConvolution2dDescriptor");
+        int math = _precision == CudaPrecision.Fp32 ? Cudnn.FmaMath : Cudnn.TensorOpMath;
+        Cudnn.Check(Cudnn.SetConvolutionMathType(convolution, math), "cudnnSetConvolutionMathType");
+        return convolution;
+    }
+}

@@ -1,0 +1,453 @@
+using System.Runtime.InteropServices;
+using VggSharp.Tensors;
+
+namespace VggSharp.Kernels.Cuda;
+
+/// <summary>
+/// The kernels on an NVIDIA GPU: cuDNN for convolutions, batch normalisation and softmax, cuBLAS for the
+/// fully-connected layers, and kernels of VggSharp's own (compiled at run time with NVRTC) for the element-wise work,
+/// max pooling with its argmax, LRN, dropout masks, the SGD update and softmax cross-entropy. Every tensor argument
+/// lives on this backend's device; all work is queued on one stream and runs asynchronously, so only reading a result
+/// back to the host waits. The synchronised batch-norm members (<see cref="BatchNormSums"/> and its neighbours), whose
+/// sums go through MPI on the host anyway, run on the CPU through host copies.
+/// Convolution algorithms are searched once per shape (deterministic ones only, unless asked otherwise), so results are
+/// repeatable within a process; the SGD update and dropout masks are bit-identical to the CPU's.
+/// </summary>
+public sealed unsafe class CudaBackend : IBackend
+{
+    private static readonly Dictionary<(int, CudaPrecision), CudaBackend> Created = [];
+    private static readonly Lock CreateGate = new();
+
+    private readonly CudaDevice _gpu;
+    private readonly TensorDescriptors _descriptors = new();
+    private readonly Dictionary<ConvolutionShape, ConvolutionPlan> _plans = [];
+    private readonly bool _deterministic;
+    private nint _workspace;
+    private long _workspaceBytes;
+
+    private CudaBackend(CudaDevice gpu, CudaPrecision precision, bool deterministic)
+    {
+        _gpu = gpu;
+        Precision = precision;
+        _deterministic = deterministic;
+        Device = Device.Cuda(gpu.Ordinal);
+    }
+
+    /// <summary>The backend on device <paramref name="index"/> in TF32 precision (cuDNN's and PyTorch's default); see <see cref="Create(int, CudaPrecision)"/>.</summary>
+    public static CudaBackend Create(int index) => Create(index, CudaPrecision.Tf32);
+
+    /// <summary>
+    /// The backend on CUDA device <paramref name="index"/> with <paramref name="precision"/>, created on first use and then
+    /// shared. Finds and loads the driver, cuBLAS, cuDNN 9 and NVRTC (see <see cref="CudaLibraryLocator"/>), so it is the
+    /// only way a CUDA library gets loaded. Throws an <see cref="InvalidOperationException"/> with one line saying why
+    /// when the GPU is not usable (no driver, no device, a library missing or failing).
+    /// </summary>
+    public static CudaBackend Create(int index, CudaPrecision precision)
+    {
+        if (!Enum.IsDefined(precision)) throw new ArgumentOutOfRangeException(nameof(precision), precision, "Unknown CUDA precision.");
+        lock (CreateGate)
+        {
+            if (Created.TryGetValue((index, precision), out var existing)) return existing;
+            try
+            {
+                var backend = new CudaBackend(CudaDevice.Get(index), precision, deterministic: true);
+                Created[(index, precision)] = backend;
+                return backend;
+            }
+            catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or CudaException or ArgumentOutOfRangeException)
+            {
+                string problems = CudaLibraryResolver.PreloadProblems;
+                string reason = e.Message.ReplaceLineEndings(" ") + (problems.Length > 0 ? $" (also: {problems})" : "");
+                throw new InvalidOperationException($"cuda:{index} is not usable: {reason}", e);
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public string Name => "cuda";
+
+    /// <inheritdoc />
+    public Device Device { get; }
+
+    /// <summary>The GPU's name, e.g. "NVIDIA H200".</summary>
+    public string DeviceName => _gpu.Name;
+
+    /// <summary>The arithmetic of convolutions and fully-connected layers.</summary>
+    public CudaPrecision Precision { get; }
+
+    internal CudaDevice Gpu => _gpu;
+
+    internal CudaMemoryPool Pool => _gpu.Pool;
+
+    internal PinnedStaging Staging => _gpu.Staging;
+
+    /// <summary>Waits until all work queued so far has finished (for timing; reading results back waits by itself).</summary>
+    public void Synchronize() => _gpu.Synchronize();
+
+    /// <inheritdoc />
+    public Tensor Allocate(TensorShape shape)
+    {
+        var tensor = new Tensor(new CudaStorage(this, (long)shape.ElementCount * sizeof(float)), shape);
+        tensor.Clear();
+        return tensor;
+    }
+
+    /// <inheritdoc />
+    public void Fill(Tensor tensor, float value)
+    {
+        nint x = On(tensor);
+        CudaDriver.Check(CudaDriver.MemsetD32Async(x, BitConverter.SingleToUInt32Bits(value), (nuint)tensor.Length, _gpu.Stream), "cuMemsetD32Async");
+    }
+
+    /// <inheritdoc />
+    public void Scale(Tensor tensor, float factor) => _gpu.Kernels.Scale(On(tensor), factor, tensor.Length);
+
+    /// <inheritdoc />
+    public void SgdUpdate(Tensor weight, Tensor gradient, Tensor velocity, float learningRate, float momentum, float decay)
+    {
+        ShapeCheck.SameShape(weight, gradient, "weight", "gradient");
+        ShapeCheck.SameShape(weight, velocity, "weight", "velocity");
+        _gpu.Kernels.SgdUpdate(On(weight), On(gradient), On(velocity), learningRate, momentum, decay, weight.Length);
+    }
+
+    /// <inheritdoc />
+    public void DropoutMask(Tensor mask, float probability, ReadOnlySpan<ulong> sampleKeys)
+    {
+        if (sampleKeys.Length != mask.Shape.N) throw new ArgumentException($"{sampleKeys.Length} sample keys for a batch of {mask.Shape.N}.");
+        nint m = On(mask);
+        using var keys = Upload(MemoryMarshal.AsBytes(sampleKeys));
+        // The keep factor is formed on the host, as the CPU forms it.
+        _gpu.Kernels.DropoutMask(m, keys.Pointer, mask.Shape.ItemSize, mask.Length, probability, 1f / (1f - probability));
+    }
+
+    /// <inheritdoc />
+    public void Conv2dForward(Tensor input, Tensor weight, Tensor bias, Tensor output, int padding)
+    {
+        ShapeCheck.Conv(input, weight, output, padding);
+        ShapeCheck.Channels(output, bias, "bias");
+        nint x = On(input), w = On(weight), b = On(bias), y = On(output);
+        var plan = Plan(input, weight, padding);
+        var (algorithm, workspaceBytes) = plan.Forward ??= plan.Choose(_gpu, plan.ForwardConvolution, "cudnnFindConvolutionForwardAlgorithmEx",
+            (ws, bytes, requested, returned, results) => Cudnn.FindConvolutionForwardAlgorithmEx(_gpu.Dnn, plan.Input, x, plan.Filter, w,
+                plan.ForwardConvolution, plan.Output, y, requested, returned, results, ws, bytes));
+        nint workspace = Workspace(workspaceBytes);
+        float one = 1f, zero = 0f;
+        Cudnn.Check(Cudnn.ConvolutionForward(_gpu.Dnn, &one, plan.Input, x, plan.Filter, w, plan.ForwardConvolution, algorithm, workspace,
+            (nuint)workspaceBytes, &zero, plan.Output, y), "cudnnConvolutionForward");
+        Cudnn.Check(Cudnn.AddTensor(_gpu.Dnn, &one, plan.Bias, b, &one, plan.Output, y), "cudnnAddTensor");
+    }
+
+    /// <inheritdoc />
+    public void Conv2dBackwardData(Tensor gradOutput, Tensor weight, Tensor gradInput, int padding)
+    {
+        ShapeCheck.Conv(gradInput, weight, gradOutput, padding);
+        nint dy = On(gradOutput), w = On(weight), dx = On(gradInput);
+        var plan = Plan(gradInput, weight, padding);
+        var (algorithm, workspaceBytes) = plan.BackwardData ??= plan.Choose(_gpu, plan.BackwardDataConvolution, "cudnnFindConvolutionBackwardDataAlgorithmEx",
+            (ws, bytes, requested, returned, results) => Cudnn.FindConvolutionBackwardDataAlgorithmEx(_gpu.Dnn, plan.Filter, w, plan.Output, dy,
+                plan.BackwardDataConvolution, plan.Input, dx, requested, returned, results, ws, bytes));
+        nint workspace = Workspace(workspaceBytes);
+        float one = 1f, zero = 0f;
+        Cudnn.Check(Cudnn.ConvolutionBackwardData(_gpu.Dnn, &one, plan.Filter, w, plan.Output, dy, plan.BackwardDataConvolution, algorithm,
+            workspace, (nuint)workspaceBytes, &zero, plan.Input, dx), "cudnnConvolutionBackwardData");
+    }
+
+    /// <inheritdoc />
+    public void Conv2dBackwardFilter(Tensor input, Tensor gradOutput, Tensor gradWeight, Tensor gradBias, int padding)
+    {
+        ShapeCheck.Conv(input, gradWeight, gradOutput, padding);
+        ShapeCheck.Channels(gradOutput, gradBias, "gradBias");
+        nint x = On(input), dy = On(gradOutput), dw = On(gradWeight), db = On(gradBias);
+        var plan = Plan(input, gradWeight, padding);
+        if (plan.BackwardFilter is null)
+        {
+            // The search writes into its output, and the filter gradient accumulates: search into scratch.
+            using var scratch = Scratch((long)gradWeight.Length * sizeof(float));
+            plan.BackwardFilter = plan.Choose(_gpu, plan.BackwardFilterConvolution, "cudnnFindConvolutionBackwardFilterAlgorithmEx",
+                (ws, bytes, requested, returned, results) => Cudnn.FindConvolutionBackwardFilterAlgorithmEx(_gpu.Dnn, plan.Input, x, plan.Output, dy,
+                    plan.BackwardFilterConvolution, plan.Filter, scratch.Pointer, requested, returned, results, ws, bytes));
+        }
+        var (algorithm, workspaceBytes) = plan.BackwardFilter.Value;
+        nint workspace = Workspace(workspaceBytes);
+        float one = 1f;
+        Cudnn.Check(Cudnn.ConvolutionBackwardFilter(_gpu.Dnn, &one, plan.Input, x, plan.Output, dy, plan.BackwardFilterConvolution, algorithm,
+            workspace, (nuint)workspaceBytes, &one, plan.Filter, dw), "cudnnConvolutionBackwardFilter");
+        Cudnn.Check(Cudnn.ConvolutionBackwardBias(_gpu.Dnn, &one, plan.Output, dy, &one, plan.Bias, db), "cudnnConvolutionBackwardBias");
+    }
+
+    /// <inheritdoc />
+    public void LinearForward(Tensor input, Tensor weight, Tensor bias, Tensor output)
+    {
+        ShapeCheck.Linear(input, weight, output);
+        ShapeCheck.Channels(output, bias, "bias");
+        int n = input.Shape[0], inputs = input.Shape[1], outputs = weight.Shape[0];
+        nint x = On(input), w = On(weight), b = On(bias), y = On(output);
+        // Row-major Y[N, Out] = X W^T is column-major Y^T (Out x N) = W (stored In x Out, transposed) * X^T (In x N).
+        Gemm(Cublas.OpT, Cublas.OpN, outputs, n, inputs, w, inputs, x, inputs, 0f, y, outputs);
+        float one = 1f;
+        Cudnn.Check(Cudnn.AddTensor(_gpu.Dnn, &one, _descriptors.Get(1, outputs, 1, 1), b, &one, _descriptors.Get(n, outputs, 1, 1), y), "cudnnAddTensor");
+    }
+
+    /// <inheritdoc />
+    public void LinearBackwardData(Tensor gradOutput, Tensor weight, Tensor gradInput)
+    {
+        ShapeCheck.Linear(gradInput, weight, gradOutput);
+        int n = gradInput.Shape[0], inputs = gradInput.Shape[1], outputs = weight.Shape[0];
+        // dX[N, In] = dY W: column-major dX^T (In x N) = W^T (In x Out, W as stored) * dY^T (Out x N).
+        Gemm(Cublas.OpN, Cublas.OpN, inputs, n, outputs, On(weight), inputs, On(gradOutput), outputs, 0f, On(gradInput), inputs);
+    }
+
+    /// <inheritdoc />
+    public void LinearBackwardWeights(Tensor input, Tensor gradOutput, Tensor gradWeight, Tensor gradBias)
+    {
+        ShapeCheck.Linear(input, gradWeight, gradOutput);
+        ShapeCheck.Channels(gradOutput, gradBias, "gradBias");
+        int n = input.Shape[0], inputs = input.Shape[1], outputs = gradWeight.Shape[0];
+        nint dy = On(gradOutput);
+        // dW[Out, In] += dY^T X: column-major dW^T (In x Out) += X^T (In x N) * dY (N x Out, dY^T as stored, transposed).
+        Gemm(Cublas.OpN, Cublas.OpT, inputs, outputs, n, On(input), inputs, dy, outputs, 1f, On(gradWeight), inputs);
+        float one = 1f;
+        Cudnn.Check(Cudnn.ConvolutionBackwardBias(_gpu.Dnn, &one, _descriptors.Get(n, outputs, 1, 1), dy, &one, _descriptors.Get(1, outputs, 1, 1),
+            On(gradBias)), "cudnnConvolutionBackwardBias");
+    }
+
+    /// <inheritdoc />
+    public void ReluForward(Tensor input, Tensor output)
+    {
+        ShapeCheck.SameShape(input, output, "input", "output");
+        _gpu.Kernels.ReluForward(On(input), On(output), input.Length);
+    }
+
+    /// <inheritdoc />
+    public void ReluBackward(Tensor output, Tensor gradOutput, Tensor gradInput)
+    {
+        ShapeCheck.SameShape(output, gradOutput, "output", "gradOutput");
+        ShapeCheck.SameShape(output, gradInput, "output", "gradInput");
+        _gpu.Kernels.ReluBackward(On(output), On(gradOutput), On(gradInput), output.Length);
+    }
+
+    /// <inheritdoc />
+    public void MaxPoolForward(Tensor input, Tensor output, Tensor argmax)
+    {
+        ShapeCheck.Pool(input, output, argmax.Length);
+        _gpu.Kernels.MaxPoolForward(On(input), On(output), On(argmax), input.Shape.H, input.Shape.W, output.Length);
+    }
+
+    /// <inheritdoc />
+    public void MaxPoolBackward(Tensor gradOutput, Tensor argmax, Tensor gradInput)
+    {
+        ShapeCheck.Pool(gradInput, gradOutput, argmax.Length);
+        nint dy = On(gradOutput), a = On(argmax), dx = On(gradInput);
+        // Dropped odd rows and columns, and the window positions that were not the maximum, get zero.
+        gradInput.Clear();
+        _gpu.Kernels.MaxPoolBackward(dy, a, dx, gradInput.Shape.H, gradInput.Shape.W, gradOutput.Length);
+    }
+
+    /// <inheritdoc />
+    public void LrnForward(Tensor input, Tensor output, Tensor scale, LrnParameters parameters)
+    {
+        ShapeCheck.Rank(input, 4, "input");
+        ShapeCheck.SameShape(input, output, "input", "output");
+        ShapeCheck.SameShape(input, scale, "input", "scale");
+        _gpu.Kernels.LrnForward(On(input), On(output), On(scale), input.Shape.C, input.Shape.H * input.Shape.W, parameters, input.Length);
+    }
+
+    /// <inheritdoc />
+    public void LrnBackward(Tensor input, Tensor output, Tensor scale, Tensor gradOutput, Tensor gradInput, LrnParameters parameters)
+    {
+        ShapeCheck.Rank(input, 4, "input");
+        foreach (var (t, name) in new[] { (output, "output"), (scale, "scale"), (gradOutput, "gradOutput"), (gradInput, "gradInput") })
+            ShapeCheck.SameShape(input, t, "input", name);
+        _gpu.Kernels.LrnBackward(On(input), On(output), On(scale), On(gradOutput), On(gradInput), input.Shape.C, input.Shape.H * input.Shape.W,
+            parameters, input.Length);
+    }
+
+    /// <inheritdoc />
+    public void BatchNormForwardTraining(Tensor input, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVariance,
+        float momentum, float epsilon, Tensor output, Tensor savedMean, Tensor savedInverseStd)
+    {
+        CheckBatchNorm(input, output, gamma, beta, runningMean, runningVariance, savedMean, savedInverseStd);
+        var (data, channels) = BatchNormDescriptors(input);
+        float one = 1f, zero = 0f;
+        // cuDNN's running statistics follow PyTorch's convention (factor = momentum, unbiased variance); its saved
+        // inverse variance is 1 / sqrt(biased variance + epsilon), the inverse standard deviation kept here.
+        Cudnn.Check(Cudnn.BatchNormalizationForwardTraining(_gpu.Dnn, Cudnn.BatchNormSpatial, &one, &zero, data, On(input), data, On(output), channels,
+            On(gamma), On(beta), momentum, On(runningMean), On(runningVariance), BatchNormEpsilon(epsilon), On(savedMean), On(savedInverseStd)),
+            "cudnnBatchNormalizationForwardTraining");
+    }
+
+    /// <inheritdoc />
+    public void BatchNormForwardInference(Tensor input, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVariance,
+        float epsilon, Tensor output)
+    {
+        CheckBatchNorm(input, output, gamma, beta, runningMean, runningVariance);
+        var (data, channels) = BatchNormDescriptors(input);
+        float one = 1f, zero = 0f;
+        Cudnn.Check(Cudnn.BatchNormalizationForwardInference(_gpu.Dnn, Cudnn.BatchNormSpatial, &one, &zero, data, On(input), data, On(output), channels,
+            On(gamma), On(beta), On(runningMean), On(runningVariance), BatchNormEpsilon(epsilon)), "cudnnBatchNormalizationForwardInference");
+    }
+
+    /// <inheritdoc />
+    public void BatchNormBackward(Tensor input, Tensor gradOutput, Tensor gamma, Tensor savedMean, Tensor savedInverseStd,
+        Tensor gradInput, Tensor gradGamma, Tensor gradBeta)
+    {
+        CheckBatchNorm(input, gradOutput, gamma, savedMean, savedInverseStd, gradGamma, gradBeta);
+        ShapeCheck.SameShape(input, gradInput, "input", "gradInput");
+        var (data, channels) = BatchNormDescriptors(input);
+        float one = 1f, zero = 0f;
+        // The input gradient is overwritten (beta 0), the parameter gradients accumulate (beta 1). With the saved mean
+        // and inverse deviation given, cuDNN does not use epsilon.
+        Cudnn.Check(Cudnn.BatchNormalizationBackward(_gpu.Dnn, Cudnn.BatchNormSpatial, &one, &zero, &one, &one, data, On(input), data, On(gradOutput),
+            data, On(gradInput), channels, On(gamma), On(gradGamma), On(gradBeta), Cudnn.MinimumBatchNormEpsilon, On(savedMean), On(savedInverseStd)),
+            "cudnnBatchNormalizationBackward");
+    }
+
+    /// <inheritdoc />
+    public void BatchNormSums(Tensor input, Tensor? mean, Span<double> sums)
+    {
+        using var x = input.ToHost();
+        using var m = mean?.ToHost();
+        Backends.Fast.BatchNormSums(x, m, sums);
+    }
+
+    /// <inheritdoc />
+    public void BatchNormNormalize(Tensor input, Tensor gamma, Tensor beta, Tensor mean, Tensor inverseStd, Tensor output)
+    {
+        using var x = input.ToHost();
+        using var g = gamma.ToHost();
+        using var b = beta.ToHost();
+        using var m = mean.ToHost();
+        using var s = inverseStd.ToHost();
+        using var y = new Tensor(output.Shape);
+        Backends.Fast.BatchNormNormalize(x, g, b, m, s, y);
+        output.CopyFrom(y);
+    }
+
+    /// <inheritdoc />
+    public void BatchNormGradientSums(Tensor input, Tensor gradOutput, Tensor mean, Span<double> sums)
+    {
+        using var x = input.ToHost();
+        using var dy = gradOutput.ToHost();
+        using var m = mean.ToHost();
+        Backends.Fast.BatchNormGradientSums(x, dy, m, sums);
+    }
+
+    /// <inheritdoc />
+    public void BatchNormBackwardData(Tensor input, Tensor gradOutput, Tensor gamma, Tensor savedMean, Tensor savedInverseStd,
+        ReadOnlySpan<double> sums, long count, Tensor gradInput)
+    {
+        using var x = input.ToHost();
+        using var dy = gradOutput.ToHost();
+        using var g = gamma.ToHost();
+        using var m = savedMean.ToHost();
+        using var s = savedInverseStd.ToHost();
+        using var dx = new Tensor(gradInput.Shape);
+        Backends.Fast.BatchNormBackwardData(x, dy, g, m, s, sums, count, dx);
+        gradInput.CopyFrom(dx);
+    }
+
+    /// <inheritdoc />
+    public void Multiply(Tensor a, Tensor b, Tensor output)
+    {
+        ShapeCheck.SameShape(a, b, "a", "b");
+        ShapeCheck.SameShape(a, output, "a", "output");
+        _gpu.Kernels.Multiply(On(a), On(b), On(output), a.Length);
+    }
+
+    /// <inheritdoc />
+    public void SoftmaxCrossEntropy(Tensor logits, ReadOnlySpan<int> labels, Tensor probabilities, Tensor gradLogits, float share, Tensor totals)
+    {
+        ShapeCheck.Labels(logits, labels);
+        ShapeCheck.SameShape(logits, probabilities, "logits", "probabilities");
+        ShapeCheck.SameShape(logits, gradLogits, "logits", "gradLogits");
+        if (totals.Length != 2) throw new ArgumentException($"Totals must hold 2 values, got shape {totals.Shape}.");
+        int rows = logits.Shape[0], classes = logits.Shape[1];
+        nint z = On(logits), p = On(probabilities), g = On(gradLogits), t = On(totals);
+        using var deviceLabels = Upload(MemoryMarshal.AsBytes(labels));
+        using var rowLoss = Scratch((long)rows * sizeof(double));
+        using var rowCorrect = Scratch((long)rows * sizeof(int));
+        _gpu.Kernels.SoftmaxCrossEntropy(z, deviceLabels.Pointer, p, g, rowLoss.Pointer, rowCorrect.Pointer, rows, classes, share, t);
+    }
+
+    /// <inheritdoc />
+    public void Softmax(Tensor logits, Tensor probabilities)
+    {
+        ShapeCheck.Rank(logits, 2, "logits");
+        ShapeCheck.SameShape(logits, probabilities, "logits", "probabilities");
+        nint descriptor = _descriptors.Get(logits.Shape[0], logits.Shape[1], 1, 1);
+        float one = 1f, zero = 0f;
+        Cudnn.Check(Cudnn.SoftmaxForward(_gpu.Dnn, Cudnn.SoftmaxAccurate, Cudnn.SoftmaxModeInstance, &one, descriptor, On(logits), &zero, descriptor,
+            On(probabilities)), "cudnnSoftmaxForward");
+    }
+
+    /// <summary>The device address of <paramref name="tensor"/>, after checking that it lives on this backend's device; makes the context current.</summary>
+    private nint On(Tensor tensor)
+    {
+        if (tensor.Device != Device)
+            throw new ArgumentException($"A tensor on {tensor.Device} was given to the {Device} backend: allocate it with the backend's Allocate or copy it there.");
+        _gpu.MakeCurrent();
+        return tensor.Pointer;
+    }
+
+    /// <summary>C = alpha op(A) op(B) + beta C in column-major terms, alpha 1, in this backend's precision.</summary>
+    private void Gemm(int transA, int transB, int m, int n, int k, nint a, int lda, nint b, int ldb, float beta, nint c, int ldc)
+    {
+        float alpha = 1f;
+        int compute = Precision == CudaPrecision.Fp32 ? Cublas.Compute32F : Cublas.Compute32FFastTf32;
+        Cublas.Check(Cublas.GemmEx(_gpu.Blas, transA, transB, m, n, k, &alpha, a, Cublas.DataFloat, lda, b, Cublas.DataFloat, ldb, &beta, c,
+            Cublas.DataFloat, ldc, compute, Cublas.GemmDefault), "cublasGemmEx");
+    }
+
+    private ConvolutionPlan Plan(Tensor input, Tensor weight, int padding)
+    {
+        var shape = new ConvolutionShape(input.Shape.N, input.Shape.C, input.Shape.H, input.Shape.W, weight.Shape[0], weight.Shape[2], padding);
+        lock (_plans)
+        {
+            if (!_plans.TryGetValue(shape, out var plan)) _plans[shape] = plan = new ConvolutionPlan(_descriptors, shape, Precision, _deterministic);
+            return plan;
+        }
+    }
+
+    /// <summary>The shared convolution workspace, grown (never shrunk) to at least <paramref name="bytes"/>.</summary>
+    private nint Workspace(long bytes)
+    {
+        if (bytes > _workspaceBytes)
+        {
+            if (_workspace != 0) Pool.Return(_workspace, _workspaceBytes);
+            _workspace = Pool.Rent(bytes);
+            _workspaceBytes = bytes;
+        }
+        return _workspace;
+    }
+
+    /// <summary>Device memory for one call's temporary data; returned to the pool when disposed, in stream order.</summary>
+    private CudaStorage Scratch(long bytes) => new(this, Math.Max(bytes, 1));
+
+    /// <summary>Host data copied to new scratch device memory (through pinned staging, asynchronously).</summary>
+    private CudaStorage Upload(ReadOnlySpan<byte> data)
+    {
+        var scratch = Scratch(data.Length);
+        scratch.CopyFromHost(0, data);
+        return scratch;
+    }
+
+    /// <summary>cuDNN's descriptors for batch norm over [N, C, ...]: the data as [N, C, spatial, 1] and the per-channel values as [1, C, 1, 1].</summary>
+    private (nint Data, nint Channels) BatchNormDescriptors(Tensor input)
+    {
+        int n = input.Shape.N, c = input.Shape[1];
+        return (_descriptors.Get(n, c, input.Shape.ItemSize / c, 1), _descriptors.Get(1, c, 1, 1));
+    }
+
+    /// <summary>
+    /// The epsilon given to cuDNN: at least CUDNN_BN_MIN_EPSILON (1e-5), which the float 1e-5f (9.99999975e-6 as a double)
+    /// would fall just below; the difference is far below float resolution of the variances it is added to.
+    /// </summary>
+    private static double BatchNormEpsilon(float epsilon) => Math.Max(epsilon, Cudnn.MinimumBatchNormEpsilon);
+
+    private static void CheckBatchNorm(Tensor input, Tensor other, params Tensor[] perChannel)
+    {
+        if (input.Shape.Rank < 2) throw new ArgumentException($"Batch normalisation needs [N, C, ...] input, got {input.Shape}.");
+        ShapeCheck.SameShape(input, other, "input", "output");
+        foreach (var t in perChannel) ShapeCheck.Channels(input, t, "per-channel statistic");
+    }
+}

@@ -1,0 +1,191 @@
+using System.Runtime.InteropServices;
+
+namespace VggSharp.Kernels.Cuda;
+
+/// <summary>
+/// VggSharp's own kernels (kernels.cu, an embedded resource), compiled with NVRTC to a CUBIN for the device's own
+/// architecture (sm_XY, which avoids PTX newer than the driver), loaded into the primary context and launched on the
+/// device's stream. Each launcher takes device addresses and sizes as the kernel declares them (int, long long, float).
+/// </summary>
+internal sealed unsafe class CudaKernels
+{
+    private const uint BlockSize = 256, MaxBlocks = 8192;
+    private const string ResourceName = "VggSharp.Kernels.Cuda.kernels.cu";
+
+    private readonly CudaDevice _device;
+    private readonly nint _scale, _multiply, _reluForward, _reluBackward, _sgdUpdate, _dropoutMask, _maxPoolForward, _maxPoolBackward,
+        _lrnForward, _lrnBackward, _softmaxCrossEntropy, _softmaxTotals;
+
+    /// <summary>Compiles the kernels for <paramref name="device"/> and loads them.</summary>
+    public CudaKernels(CudaDevice device)
+    {
+        _device = device;
+        byte[] cubin = Compile(device.ComputeMajor, device.ComputeMinor);
+        nint module = Load(device, cubin);
+        nint Function(string name)
+        {
+            nint function;
+            CudaDriver.Check(CudaDriver.ModuleGetFunction(&function, module, name), $"cuModuleGetFunction({name})");
+            return function;
+        }
+        _scale = Function("scale_f32");
+        _multiply = Function("multiply_f32");
+        _reluForward = Function("relu_forward");
+        _reluBackward = Function("relu_backward");
+        _sgdUpdate = Function("sgd_update");
+        _dropoutMask = Function("dropout_mask");
+        _maxPoolForward = Function("max_pool_forward");
+        _maxPoolBackward = Function("max_pool_backward");
+        _lrnForward = Function("lrn_forward");
+        _lrnBackward = Function("lrn_backward");
+        _softmaxCrossEntropy = Function("softmax_cross_entropy");
+        _softmaxTotals = Function("softmax_totals");
+    }
+
+    private static nint Load(CudaDevice device, byte[] cubin)
+    {
+        nint module;
+        device.MakeCurrent();
+        fixed (byte* image = cubin) CudaDriver.Check(CudaDriver.ModuleLoadData(&module, image), "cuModuleLoadData");
+        return module;
+    }
+
+    /// <summary>The CUDA C source of the kernels.</summary>
+    public static string Source()
+    {
+        using var stream = typeof(CudaKernels).Assembly.GetManifestResourceStream(ResourceName)
+            ?? throw new InvalidOperationException($"The assembly lacks its embedded {ResourceName}.");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+
+    /// <summary>
+    /// Compiles <see cref="Source"/> with NVRTC to a CUBIN for compute capability major.minor; FMA contraction is off
+    /// (--fmad=false) so that the element-wise kernels round as the CPU does. Throws a <see cref="CudaException"/> with
+    /// NVRTC's log when compilation fails.
+    /// </summary>
+    public static byte[] Compile(int major, int minor)
+    {
+        CudaLibraryResolver.Register();
+        CudaLibraryResolver.Load(CudaLibraryNames.Rtc);
+        nint program;
+        Nvrtc.Check(Nvrtc.CreateProgram(&program, Source(), "kernels.cu", 0, null, null), "nvrtcCreateProgram");
+        try
+        {
+            string[] options = [$"--gpu-architecture=sm_{major}{minor}", "--fmad=false", "--std=c++14"];
+            var encoded = options.Select(o => Marshal.StringToCoTaskMemUTF8(o)).ToArray();
+            try
+            {
+                byte** pointers = stackalloc byte*[encoded.Length];
+                for (int i = 0; i < encoded.Length; i++) pointers[i] = (byte*)encoded[i];
+                int result = Nvrtc.CompileProgram(program, encoded.Length, pointers);
+                if (result != Nvrtc.Success)
+                    throw new CudaException("nvrtcCompileProgram", result, $"{Marshal.PtrToStringUTF8(Nvrtc.GetErrorString(result))}; log: {Log(program)}");
+            }
+            finally
+            {
+                foreach (nint o in encoded) Marshal.FreeCoTaskMem(o);
+            }
+            nuint size;
+            Nvrtc.Check(Nvrtc.GetCubinSize(program, &size), "nvrtcGetCUBINSize");
+            var cubin = new byte[(int)size];
+            fixed (byte* target = cubin) Nvrtc.Check(Nvrtc.GetCubin(program, target), "nvrtcGetCUBIN");
+            return cubin;
+        }
+        finally
+        {
+            Nvrtc.DestroyProgram(&program);
+        }
+    }
+
+    public void Scale(nint x, float factor, long n)
+    {
+        void** args = stackalloc void*[] { &x, &factor, &n };
+        Launch(_scale, n, args);
+    }
+
+    public void Multiply(nint a, nint b, nint y, long n)
+    {
+        void** args = stackalloc void*[] { &a, &b, &y, &n };
+        Launch(_multiply, n, args);
+    }
+
+    public void ReluForward(nint x, nint y, long n)
+    {
+        void** args = stackalloc void*[] { &x, &y, &n };
+        Launch(_reluForward, n, args);
+    }
+
+    public void ReluBackward(nint y, nint dy, nint dx, long n)
+    {
+        void** args = stackalloc void*[] { &y, &dy, &dx, &n };
+        Launch(_reluBackward, n, args);
+    }
+
+    public void SgdUpdate(nint w, nint g, nint v, float learningRate, float momentum, float decay, long n)
+    {
+        void** args = stackalloc void*[] { &w, &g, &v, &learningRate, &momentum, &decay, &n };
+        Launch(_sgdUpdate, n, args);
+    }
+
+    public void DropoutMask(nint mask, nint keys, long itemSize, long n, float probability, float keep)
+    {
+        void** args = stackalloc void*[] { &mask, &keys, &itemSize, &n, &probability, &keep };
+        Launch(_dropoutMask, n, args);
+    }
+
+    public void MaxPoolForward(nint x, nint y, nint argmax, int h, int w, long outputs)
+    {
+        void** args = stackalloc void*[] { &x, &y, &argmax, &h, &w, &outputs };
+        Launch(_maxPoolForward, outputs, args);
+    }
+
+    public void MaxPoolBackward(nint dy, nint argmax, nint dx, int h, int w, long outputs)
+    {
+        void** args = stackalloc void*[] { &dy, &argmax, &dx, &h, &w, &outputs };
+        Launch(_maxPoolBackward, outputs, args);
+    }
+
+    public void LrnForward(nint x, nint y, nint scale, int channels, int spatial, LrnParameters p, long n)
+    {
+        int size = p.Size;
+        float alpha = p.Alpha, beta = p.Beta, k = p.K;
+        void** args = stackalloc void*[] { &x, &y, &scale, &channels, &spatial, &size, &alpha, &beta, &k, &n };
+        Launch(_lrnForward, n, args);
+    }
+
+    public void LrnBackward(nint x, nint y, nint scale, nint dy, nint dx, int channels, int spatial, LrnParameters p, long n)
+    {
+        int size = p.Size;
+        float alpha = p.Alpha, beta = p.Beta;
+        void** args = stackalloc void*[] { &x, &y, &scale, &dy, &dx, &channels, &spatial, &size, &alpha, &beta, &n };
+        Launch(_lrnBackward, n, args);
+    }
+
+    public void SoftmaxCrossEntropy(nint logits, nint labels, nint probabilities, nint grad, nint rowLoss, nint rowCorrect, int rows, int classes,
+        float share, nint totals)
+    {
+        void** args = stackalloc void*[] { &logits, &labels, &probabilities, &grad, &rowLoss, &rowCorrect, &rows, &classes, &share };
+        Launch(_softmaxCrossEntropy, rows, args);
+        void** totalArgs = stackalloc void*[] { &rowLoss, &rowCorrect, &rows, &totals };
+        Launch(_softmaxTotals, 1, totalArgs);
+    }
+
+    /// <summary>Launches a grid-stride kernel over <paramref name="elements"/> elements on the device's stream.</summary>
+    private void Launch(nint function, long elements, void** args)
+    {
+        if (elements <= 0) return;
+        uint blocks = (uint)Math.Min((elements + BlockSize - 1) / BlockSize, MaxBlocks);
+        _device.MakeCurrent();
+        CudaDriver.Check(CudaDriver.LaunchKernel(function, blocks, 1, 1, BlockSize, 1, 1, 0, _device.Stream, args, null), "cuLaunchKernel");
+    }
+
+    private static string Log(nint program)
+    {
+        nuint size;
+        if (Nvrtc.GetProgramLogSize(program, &size) != Nvrtc.Success || size <= 1) return "(empty)";
+        var log = new byte[(int)size];
+        fixed (byte* text = log) Nvrtc.GetProgramLog(program, text);
+        return System.Text.Encoding.UTF8.GetString(log, 0, (int)size - 1).ReplaceLineEndings(" ");
+    }
+}
