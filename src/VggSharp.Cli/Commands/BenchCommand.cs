@@ -32,6 +32,8 @@ internal static class BenchCommand
         var command = new Command("bench",
             "Time a training step or inference on random images: median images/s, GFLOP/s, the fraction of the FMA peak, and a per-layer breakdown.");
         model.AddTo(command);
+        var devices = new DeviceOptions();
+        devices.AddTo(command);
         foreach (Option option in (Option[])[mode.Option, batch, warmup, iterations, threads, peak, json]) command.Options.Add(option);
         command.SetAction((parseResult, cancellation) =>
         {
@@ -54,7 +56,10 @@ internal static class BenchCommand
                 Iterations = parseResult.GetValue(iterations),
             };
             options.Validate();
+            var gpu = devices.Read(parseResult, parseResult.InvocationConfiguration.Error);
             using var vgg = VggModel.Create(model.Read(parseResult), new FastBackend(threadCount), InitScheme.Kaiming, options.Seed);
+            // Built and initialised on the host, then moved: the same weights on either device.
+            if (gpu is not null) vgg.MoveTo(gpu);
             var machine = FmaPeak.Probe(threadCount);
             var result = ModelBenchmark.Run(vgg, options, cancellation);
             var report = BenchReport.Of(vgg, result, threadCount, machine);

@@ -24,10 +24,13 @@ internal static class EvalCommand
         var command = new Command("eval",
             "Evaluate trained models on a validation set: top-1 and top-5 error under the paper's test protocols, over several scales and an ensemble.");
         evaluation.AddTo(command);
+        var devices = new DeviceOptions();
+        devices.AddTo(command);
         foreach (Option option in (Option[])[data, limit, json]) command.Options.Add(option);
         command.SetAction((parseResult, cancellation) =>
         {
             var options = evaluation.Read(parseResult, parseResult.GetValue(limit));
+            using var device = new DefaultBackendScope(devices.Read(parseResult, parseResult.InvocationConfiguration.Error));
             using var models = evaluation.LoadModels(parseResult);
             string spec = parseResult.GetRequiredValue(data);
             var validation = DataSource.OpenValidation(spec);

@@ -40,6 +40,8 @@ internal static class PredictCommand
         var command = new Command("predict",
             "Classify images with trained models: the most probable classes and their probabilities. Class names come from the model file when it has them.");
         evaluation.AddTo(command);
+        var devices = new DeviceOptions();
+        devices.AddTo(command);
         foreach (Option option in (Option[])[arrayInput, arrayOutput, top, json]) command.Options.Add(option);
         command.Arguments.Add(images);
         command.Validators.Add(result =>
@@ -53,6 +55,7 @@ internal static class PredictCommand
         command.SetAction((parseResult, cancellation) =>
         {
             var options = evaluation.Read(parseResult);
+            using var device = new DefaultBackendScope(devices.Read(parseResult, parseResult.InvocationConfiguration.Error));
             using var models = evaluation.LoadModels(parseResult);
             if (parseResult.GetValue(arrayInput) is { } input)
                 return Task.FromResult(WriteLogits(parseResult, models, input, parseResult.GetValue(arrayOutput)!, options.BatchSize, cancellation));

@@ -54,6 +54,8 @@ internal static class TrainCommand
         var command = new Command("train", "Train a VGG network with the paper's recipe (section 3.1). With no options: VGG-16-BN at width 0.25 on Fashion-MNIST.");
         command.Options.Add(data);
         model.AddTo(command);
+        var devices = new DeviceOptions();
+        devices.AddTo(command);
         foreach (Option option in (Option[])[epochs, batch, microBatch, lr, momentum, weightDecay, dropout, patience, minImprovement,
                      anneal, scale, scaleMin, scaleMax, colourShift, init.Option, initFrom, seed, limit, validationLimit, workers, output, resume, mpiTimeout, bucketSize])
             command.Options.Add(option);
@@ -70,6 +72,7 @@ internal static class TrainCommand
             bool speaks = communicator is not { Rank: > 0 };
             var writer = speaks ? parseResult.InvocationConfiguration.Output : TextWriter.Null;
             var errors = speaks ? parseResult.InvocationConfiguration.Error : TextWriter.Null;
+            using var device = new DefaultBackendScope(devices.Read(parseResult, errors));
             var progress = new ProgressReporter(writer, isTerminal: ReferenceEquals(writer, Console.Out) && !Console.IsOutputRedirected);
             if (communicator is not null) progress.Message($"Data-parallel training on {communicator.Size} processes (mpirun); rank 0 writes the run directory.");
             using var cancellation = new CancellationTokenSource();
