@@ -1,0 +1,13 @@
+using Xunit;
+
+namespace VggSharp.Tests.Kernels.Cuda;
+
+/// <summary>A test that needs a usable CUDA device: reported as skipped, with the reason, where there is none.</summary>
+public sealed class CudaFactAttribute : FactAttribute
+{
+    /// <summary>Sets <see cref="FactAttribute.Skip"/> when no CUDA device is usable.</summary>
+    public CudaFactAttribute()
+    {
+        if (CudaAvailability.WhyNoGpu is { } reason) Skip = $"No usable CUDA device: {reason}";
+    }
+}
