@@ -11,8 +11,6 @@ internal static unsafe partial class CudaDriver
 {
     public const int Success = 0;
     public const int ErrorOutOfMemory = 2;
-    public const int ErrorNoDevice = 100;
-    public const int AttributeMultiprocessorCount = 16;
     public const int AttributeComputeCapabilityMajor = 75;
     public const int AttributeComputeCapabilityMinor = 76;
     public const uint EventDisableTiming = 2;
@@ -34,9 +32,6 @@ internal static unsafe partial class CudaDriver
 
     [LibraryImport(CudaLibraryNames.Driver, EntryPoint = "cuInit")]
     public static partial int Init(uint flags);
-
-    [LibraryImport(CudaLibraryNames.Driver, EntryPoint = "cuDriverGetVersion")]
-    public static partial int DriverGetVersion(int* version);
 
     [LibraryImport(CudaLibraryNames.Driver, EntryPoint = "cuGetErrorName")]
     public static partial int GetErrorName(int result, byte** name);

@@ -72,7 +72,7 @@ internal sealed unsafe class CudaKernels
         Nvrtc.Check(Nvrtc.CreateProgram(&program, Source(), "kernels.cu", 0, null, null), "nvrtcCreateProgram");
         try
         {
-            string[] options = [$"--gpu-architecture=sm_{major}{minor}", "--fmad=false", "--std=c++14"];
+            string[] options = [$"--gpu-architecture=sm_{major}{minor}", "--fmad=false"];
             var encoded = options.Select(o => Marshal.StringToCoTaskMemUTF8(o)).ToArray();
             try
             {

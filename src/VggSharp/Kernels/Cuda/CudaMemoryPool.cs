@@ -12,9 +12,6 @@ internal sealed unsafe class CudaMemoryPool(CudaDevice device)
     private readonly Dictionary<long, Stack<nint>> _free = [];
     private readonly Lock _gate = new();
 
-    /// <summary>Bytes obtained from the driver and not yet given back to it (in use or cached).</summary>
-    public long ReservedBytes { get; private set; }
-
     /// <summary>The block size a request of <paramref name="bytes"/> gets.</summary>
     public static long BlockSize(long bytes)
     {
@@ -37,7 +34,6 @@ internal sealed unsafe class CudaMemoryPool(CudaDevice device)
             result = CudaDriver.MemAlloc(&pointer, (nuint)size);
         }
         CudaDriver.Check(result, $"cuMemAlloc_v2 ({size} bytes)");
-        lock (_gate) ReservedBytes += size;
         return pointer;
     }
 
@@ -58,14 +54,8 @@ internal sealed unsafe class CudaMemoryPool(CudaDevice device)
         device.MakeCurrent();
         lock (_gate)
         {
-            foreach (var (size, blocks) in _free)
-            {
-                while (blocks.TryPop(out nint pointer))
-                {
-                    CudaDriver.Check(CudaDriver.MemFree(pointer), "cuMemFree_v2");
-                    ReservedBytes -= size;
-                }
-            }
+            foreach (var blocks in _free.Values)
+                while (blocks.TryPop(out nint pointer)) CudaDriver.Check(CudaDriver.MemFree(pointer), "cuMemFree_v2");
         }
     }
 }

@@ -16,9 +16,6 @@ internal static unsafe partial class Nvrtc
     [LibraryImport(CudaLibraryNames.Rtc, EntryPoint = "nvrtcGetErrorString")]
     public static partial nint GetErrorString(int result);
 
-    [LibraryImport(CudaLibraryNames.Rtc, EntryPoint = "nvrtcVersion")]
-    public static partial int Version(int* major, int* minor);
-
     [LibraryImport(CudaLibraryNames.Rtc, EntryPoint = "nvrtcCreateProgram", StringMarshalling = StringMarshalling.Utf8)]
     public static partial int CreateProgram(nint* program, string source, string name, int headerCount, byte** headers, byte** includeNames);
 
