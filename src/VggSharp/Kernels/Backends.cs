@@ -17,7 +17,6 @@ public static class Backends
     public static IBackend Default { get; set; } = Fast;
 
     /// <summary>
-    /// <summary>
     /// The backend for <paramref name="device"/>: <see cref="Fast"/> for the CPU; for a CUDA device the CUDA backend in
     /// TF32 precision, created on first use (only then is any CUDA library loaded), or an
     /// <see cref="InvalidOperationException"/> with one line saying why the GPU is not usable.

@@ -229,14 +229,14 @@ public sealed unsafe class CudaBackend : IBackend
     /// <inheritdoc />
     public void MaxPoolForward(Tensor input, Tensor output, Tensor argmax)
     {
-        ShapeCheck.Pool(input, output, argmax.Length);
+        ShapeCheck.Pool(input, output, argmax);
         _gpu.Kernels.MaxPoolForward(On(input), On(output), On(argmax), input.Shape.H, input.Shape.W, output.Length);
     }
 
     /// <inheritdoc />
     public void MaxPoolBackward(Tensor gradOutput, Tensor argmax, Tensor gradInput)
     {
-        ShapeCheck.Pool(gradInput, gradOutput, argmax.Length);
+        ShapeCheck.Pool(gradInput, gradOutput, argmax);
         nint dy = On(gradOutput), a = On(argmax), dx = On(gradInput);
         // Dropped odd rows and columns, and the window positions that were not the maximum, get zero.
         gradInput.Clear();

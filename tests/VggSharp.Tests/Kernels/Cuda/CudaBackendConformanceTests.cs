@@ -340,7 +340,7 @@ public class CudaBackendConformanceTests
             using var gVelocity = Upload(backend, velocity);
             for (int step = 0; step < 3; step++)
             {
-                SgdOptimizer.Update(weight.Span, gradient.Span, velocity.Span, lr, momentum, decay);
+                Backends.Fast.SgdUpdate(weight, gradient, velocity, lr, momentum, decay);
                 backend.SgdUpdate(gWeight, gGradient, gVelocity, lr, momentum, decay);
             }
             Assert.Equal(weight.ToArray(), gWeight.ToArray());
