@@ -38,7 +38,7 @@ public sealed class Checkpoint : IDisposable
     private const string OptimizerKey = "checkpoint.optimizer";
 
     /// <summary>Missing fields and nulls in the stored state are errors, not zeros.</summary>
-    private static readonly JsonSerializerOptions StrictJson = new() { RespectRequiredConstructorParameters = true, RespectNullableAnnotations = true };
+    private static readonly JsonSerializerOptions StrictJson = new() { RespectRequiredConstructorParameters = true, RespectNullableAnnotations = true, TypeInfoResolver = PersistedJson.Default };
 
     private Checkpoint(string path, VggModel model, SgdOptimizer optimizer, LearningRateScheduleState schedule,
         TrainingPosition position, ulong seed, IReadOnlyDictionary<string, string> extra)
@@ -89,10 +89,10 @@ public sealed class Checkpoint : IDisposable
 
         var metadata = ModelMetadata.From(model.Options);
         metadata[FormatVersionKey] = FormatVersion.ToString(CultureInfo.InvariantCulture);
-        metadata[PositionKey] = JsonSerializer.Serialize(position);
+        metadata[PositionKey] = JsonSerializer.Serialize(position, PersistedJson.Default.TrainingPosition);
         metadata[SeedKey] = seed.ToString(CultureInfo.InvariantCulture);
-        metadata[ScheduleKey] = JsonSerializer.Serialize(schedule);
-        metadata[OptimizerKey] = JsonSerializer.Serialize(new OptimizerRecord(optimizer.Options.Momentum, optimizer.Options.WeightDecay));
+        metadata[ScheduleKey] = JsonSerializer.Serialize(schedule, PersistedJson.Default.LearningRateScheduleState);
+        metadata[OptimizerKey] = JsonSerializer.Serialize(new OptimizerRecord(optimizer.Options.Momentum, optimizer.Options.WeightDecay), PersistedJson.Default.OptimizerRecord);
         foreach (var (key, value) in extra ?? new Dictionary<string, string>()) metadata[ExtraPrefix + key] = value;
 
         var tensors = modelEntries.Concat(momentum).Select(entry => new SafetensorsTensorSource(
@@ -204,7 +204,7 @@ public sealed class Checkpoint : IDisposable
         string json = Required(metadata, key, path);
         try
         {
-            return JsonSerializer.Deserialize<T>(json, StrictJson) ?? throw new WeightsFormatException(path, $"{key} is null");
+            return JsonSerializer.Deserialize(json, PersistedJson.Of<T>(StrictJson)) ?? throw new WeightsFormatException(path, $"{key} is null");
         }
         catch (JsonException e)
         {
@@ -219,7 +219,7 @@ public sealed class Checkpoint : IDisposable
     }
 
     /// <summary>The optimizer's options as stored in the metadata.</summary>
-    private sealed record OptimizerRecord(
+    internal sealed record OptimizerRecord(
         [property: System.Text.Json.Serialization.JsonPropertyName("momentum")] float Momentum,
         [property: System.Text.Json.Serialization.JsonPropertyName("weight_decay")] float WeightDecay);
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using VggSharp.Data;
 using VggSharp.Data.Transforms;
 using VggSharp.Distributed;
@@ -88,9 +89,9 @@ public static class Trainer
         var checkpoint = Checkpoint.Load(runDirectory);
         try
         {
-            var options = Read<TrainingOptions>(checkpoint, OptionsKey) with { OutputDirectory = runDirectory };
-            var statistics = Read<ChannelStatistics>(checkpoint, StatisticsKey);
-            var epochProgress = Read<EpochProgress>(checkpoint, ProgressKey);
+            var options = Read(checkpoint, OptionsKey, PersistedJson.Default.TrainingOptions, new TrainingOptions()) with { OutputDirectory = runDirectory };
+            var statistics = Read(checkpoint, StatisticsKey, PersistedJson.Default.ChannelStatistics);
+            var epochProgress = Read(checkpoint, ProgressKey, PersistedJson.Default.EpochProgress);
             var (train, validation) = DataSource.Open(options.Data);
             if (train.ClassNames.Count != checkpoint.Model.Options.Classes)
                 throw new InvalidOperationException($"The data now has {train.ClassNames.Count} classes; the run was started with {checkpoint.Model.Options.Classes}.");
@@ -115,7 +116,7 @@ public static class Trainer
         }
         catch (Exception e) when (distributed is not null)
         {
-            distributed.Communicator.BroadcastJson(new ReplicaSetup { Error = e.Message }, "the run's settings");
+            distributed.Communicator.BroadcastJson(new ReplicaSetup { Error = e.Message }, PersistedJson.Default.ReplicaSetup, "the run's settings");
             throw;
         }
     }
@@ -124,7 +125,7 @@ public static class Trainer
     private static TrainingResult Follow(DistributedOptions distributed, ProgressReporter progress, CancellationToken cancellation)
     {
         var communicator = distributed.Communicator;
-        var shared = communicator.BroadcastJson<ReplicaSetup>(null, "the run's settings");
+        var shared = communicator.BroadcastJson(null, PersistedJson.Default.ReplicaSetup, "the run's settings");
         if (shared.Error is not null) throw new InvalidOperationException($"Rank 0 could not start the run: {shared.Error}");
         Setup setup;
         try
@@ -163,7 +164,7 @@ public static class Trainer
             if (distributed is not null)
             {
                 var communicator = distributed.Communicator;
-                if (communicator.Rank == 0) communicator.BroadcastJson(Describe(setup), "the run's settings");
+                if (communicator.Rank == 0) communicator.BroadcastJson(Describe(setup), PersistedJson.Default.ReplicaSetup, "the run's settings");
                 communicator.BroadcastState(setup.Model.State().Concat(setup.Optimizer.State()));
                 replica = new DataParallelReplica(setup.Model.Network, communicator, distributed.BucketBytes);
             }
@@ -222,13 +223,13 @@ public static class Trainer
         progress.Message($"Warm start from {file.Path} ({source.Configuration.Name}): {string.Join(", ", copied)}{inputs}.");
     }
 
-    private static T Read<T>(Checkpoint checkpoint, string key)
+    private static T Read<T>(Checkpoint checkpoint, string key, JsonTypeInfo<T> typeInfo, T? defaults = null) where T : class
     {
         if (!checkpoint.Extra.TryGetValue(key, out string? json))
             throw new WeightsFormatException(checkpoint.Path, $"the checkpoint has no {key}; it was not written by the trainer");
         try
         {
-            return JsonSerializer.Deserialize<T>(json) ?? throw new JsonException("null");
+            return PersistedJson.Read(json, typeInfo, defaults) ?? throw new JsonException("null");
         }
         catch (JsonException e)
         {

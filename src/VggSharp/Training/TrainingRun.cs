@@ -141,7 +141,7 @@ internal sealed class TrainingRun : IDisposable
         }
 
         string modelPath = Path.Combine(_options.OutputDirectory, Trainer.ModelFileName);
-        if (IsLeader) VggModelFile.Save(_model, modelPath, new Dictionary<string, string> { [Trainer.StatisticsKey] = JsonSerializer.Serialize(_statistics) }, _classNames);
+        if (IsLeader) VggModelFile.Save(_model, modelPath, new Dictionary<string, string> { [Trainer.StatisticsKey] = JsonSerializer.Serialize(_statistics, PersistedJson.Default.ChannelStatistics) }, _classNames);
         var last = _metrics?.Read().LastOrDefault();
         WriteReport($"finished: {stop}");
         return new TrainingResult(_options.OutputDirectory, modelPath, Path.Combine(_options.OutputDirectory, TrainingReport.FileName),
@@ -292,10 +292,10 @@ internal sealed class TrainingRun : IDisposable
         if (!IsLeader) return;
         Checkpoint.Save(_options.OutputDirectory, _model, _optimizer, _schedule.State, _position, _options.Seed, new Dictionary<string, string>
         {
-            [Trainer.OptionsKey] = JsonSerializer.Serialize(_options),
-            [Trainer.StatisticsKey] = JsonSerializer.Serialize(_statistics),
-            [Trainer.ProgressKey] = JsonSerializer.Serialize(_epoch),
-            [Trainer.ClassNamesKey] = JsonSerializer.Serialize(_classNames),
+            [Trainer.OptionsKey] = JsonSerializer.Serialize(_options, PersistedJson.Default.TrainingOptions),
+            [Trainer.StatisticsKey] = JsonSerializer.Serialize(_statistics, PersistedJson.Default.ChannelStatistics),
+            [Trainer.ProgressKey] = JsonSerializer.Serialize(_epoch, PersistedJson.Default.EpochProgress),
+            [Trainer.ClassNamesKey] = JsonSerializer.Serialize(_classNames, PersistedJson.Default.IReadOnlyListString),
         });
         _lastCheckpointTimestamp = Stopwatch.GetTimestamp();
     }
