@@ -28,7 +28,7 @@ internal sealed record BenchReport(
     double UpdateMs,
     IReadOnlyList<LayerTimeReport> Layers)
 {
-    private static readonly JsonSerializerOptions JsonOptions = CliJson.Options(BenchReportJsonContext.Default);
+    private static readonly BenchReportJsonContext Json = new(CliJson.Options());
 
     /// <summary>The report of <paramref name="result"/>, measured on <paramref name="model"/> with <paramref name="threads"/> threads.</summary>
     public static BenchReport Of(VggModel model, ModelBenchmarkResult result, int threads, PeakThroughput peak)
@@ -45,11 +45,11 @@ internal sealed record BenchReport(
     }
 
     /// <summary>Writes the report as one indented JSON object followed by a newline.</summary>
-    public void WriteJson(TextWriter writer) => writer.WriteLine(JsonSerializer.Serialize(this, JsonOptions));
+    public void WriteJson(TextWriter writer) => writer.WriteLine(JsonSerializer.Serialize(this, Json.BenchReport));
 
     /// <summary>Writes a peak probe alone as {"peak": {...}}, the same key as in a full report.</summary>
     public static void WritePeakJson(PeakThroughput peak, TextWriter writer) =>
-        writer.WriteLine(JsonSerializer.Serialize(new PeakOnlyReport(peak), JsonOptions));
+        writer.WriteLine(JsonSerializer.Serialize(new PeakOnlyReport(peak), Json.PeakOnlyReport));
 }
 
 /// <summary>The output of "vggsharp bench --peak --json".</summary>

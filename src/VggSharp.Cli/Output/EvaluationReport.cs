@@ -23,7 +23,7 @@ internal sealed record EvaluationReport(
     double ImagesPerSecond,
     IReadOnlyList<SkippedImage> SkippedImages)
 {
-    private static readonly JsonSerializerOptions JsonOptions = CliJson.Options(EvaluationReportJsonContext.Default);
+    private static readonly EvaluationReportJsonContext Json = new(CliJson.Options());
 
     /// <summary>The report of <paramref name="result"/>.</summary>
     public static EvaluationReport Of(EvaluationResult result, EvaluationOptions options, IReadOnlyList<EvaluatedModel> models, string data) => new(
@@ -41,7 +41,7 @@ internal sealed record EvaluationReport(
         [.. result.BadImages.Select(b => new SkippedImage(b.Index, b.Source, b.Reason))]);
 
     /// <summary>Writes one indented JSON object followed by a newline.</summary>
-    public void WriteJson(TextWriter writer) => writer.WriteLine(JsonSerializer.Serialize(this, JsonOptions));
+    public void WriteJson(TextWriter writer) => writer.WriteLine(JsonSerializer.Serialize(this, Json.EvaluationReport));
 
     /// <summary>Writes the report as aligned lines for people.</summary>
     public void WriteText(TextWriter writer)

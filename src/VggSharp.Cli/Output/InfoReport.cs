@@ -19,7 +19,7 @@ internal sealed record InfoReport(
     long ActivationBytes,
     IReadOnlyList<LayerReport> Layers)
 {
-    private static readonly JsonSerializerOptions JsonOptions = CliJson.Options(InfoReportJsonContext.Default);
+    private static readonly InfoReportJsonContext Json = new(CliJson.Options());
 
     /// <summary>The report of <paramref name="summary"/>, a summary of <paramref name="model"/>.</summary>
     public static InfoReport Of(VggModel model, ModelSummary summary)
@@ -34,7 +34,7 @@ internal sealed record InfoReport(
     }
 
     /// <summary>Writes the report as one indented JSON object followed by a newline.</summary>
-    public void WriteTo(TextWriter writer) => writer.WriteLine(JsonSerializer.Serialize(this, JsonOptions));
+    public void WriteTo(TextWriter writer) => writer.WriteLine(JsonSerializer.Serialize(this, Json.InfoReport));
 }
 
 /// <summary>One layer of an <see cref="InfoReport"/>; the output shape is for one image.</summary>

@@ -6,10 +6,10 @@ namespace VggSharp.Cli.Output;
 /// <summary>What "vggsharp predict" reports: for each image its most probable classes, or why it could not be read.</summary>
 internal sealed record PredictionReport(string Protocol, int[] Scales, IReadOnlyList<string> Models, IReadOnlyList<ImagePrediction> Predictions)
 {
-    private static readonly JsonSerializerOptions JsonOptions = CliJson.Options(PredictionReportJsonContext.Default, omitNulls: true);
+    private static readonly PredictionReportJsonContext Json = new(CliJson.Options(omitNulls: true));
 
     /// <summary>Writes one indented JSON object followed by a newline.</summary>
-    public void WriteJson(TextWriter writer) => writer.WriteLine(JsonSerializer.Serialize(this, JsonOptions));
+    public void WriteJson(TextWriter writer) => writer.WriteLine(JsonSerializer.Serialize(this, Json.PredictionReport));
 
     /// <summary>Writes each image that could be read, then its classes by rank with their probabilities.</summary>
     public void WriteText(TextWriter writer)

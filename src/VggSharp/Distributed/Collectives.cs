@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using VggSharp.Layers;
 
 namespace VggSharp.Distributed;
@@ -8,15 +9,18 @@ namespace VggSharp.Distributed;
 /// <summary>Operations of a data-parallel job built on <see cref="ICommunicator"/>'s primitives.</summary>
 public static class Collectives
 {
-    /// <summary>Rank 0's <paramref name="value"/> on every rank, sent as JSON (the other ranks' argument is ignored).</summary>
-    public static T BroadcastJson<T>(this ICommunicator communicator, T? value, string operation)
+    /// <summary>
+    /// Rank 0's <paramref name="value"/> on every rank, sent as JSON in the form <paramref name="typeInfo"/> gives (the
+    /// other ranks' argument is ignored).
+    /// </summary>
+    public static T BroadcastJson<T>(this ICommunicator communicator, T? value, JsonTypeInfo<T> typeInfo, string operation)
     {
-        byte[] payload = communicator.Rank == 0 ? JsonSerializer.SerializeToUtf8Bytes(value) : [];
+        byte[] payload = communicator.Rank == 0 ? JsonSerializer.SerializeToUtf8Bytes(value, (JsonTypeInfo)typeInfo) : [];
         long[] length = [payload.Length];
         communicator.Broadcast(MemoryMarshal.AsBytes(length.AsSpan()), 0, operation);
         if (communicator.Rank != 0) payload = new byte[checked((int)length[0])];
         communicator.Broadcast(payload, 0, operation);
-        return JsonSerializer.Deserialize<T>(payload)
+        return JsonSerializer.Deserialize(payload, typeInfo)
             ?? throw new InvalidOperationException($"Rank 0 sent nothing for {operation}: {Encoding.UTF8.GetString(payload)}");
     }
 

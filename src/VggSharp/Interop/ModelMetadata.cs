@@ -70,7 +70,7 @@ internal static class ModelMetadata
     {
         if (classNames.Count != classes)
             throw new ArgumentException($"{classNames.Count} class names for a model of {classes} classes.", nameof(classNames));
-        return JsonSerializer.Serialize(classNames.ToArray(), ClassNamesJsonContext.Default.StringArray);
+        return JsonSerializer.Serialize(classNames.ToArray(), PersistedJson.Default.StringArray);
     }
 
     /// <summary>
@@ -85,7 +85,7 @@ internal static class ModelMetadata
         string[]? names;
         try
         {
-            names = JsonSerializer.Deserialize(json, ClassNamesJsonContext.Default.StringArray);
+            names = JsonSerializer.Deserialize(json, PersistedJson.Default.StringArray);
         }
         catch (JsonException)
         {

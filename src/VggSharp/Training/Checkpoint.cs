@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using VggSharp.Data.Transforms;
 using VggSharp.Interop;
 using VggSharp.Kernels;
@@ -50,7 +51,7 @@ public sealed record Checkpoint(VggModel Model, SgdOptimizer Optimizer, Training
     internal const string ModelStatisticsKey = "statistics";
 
     /// <summary>Missing fields and nulls in the stored state are errors, not zeros.</summary>
-    private static readonly JsonSerializerOptions StrictJson = new() { RespectRequiredConstructorParameters = true, RespectNullableAnnotations = true };
+    private static readonly JsonSerializerOptions StrictJson = new() { RespectRequiredConstructorParameters = true, RespectNullableAnnotations = true, TypeInfoResolver = PersistedJson.Default };
 
     /// <summary>The checkpoint's path in <paramref name="runDirectory"/>.</summary>
     public static string PathIn(string runDirectory) => System.IO.Path.Combine(runDirectory, FileName);
@@ -59,7 +60,7 @@ public sealed record Checkpoint(VggModel Model, SgdOptimizer Optimizer, Training
     public static bool Exists(string runDirectory) => File.Exists(PathIn(runDirectory));
 
     /// <summary>The training set's channel statistics as the final model file stores them (<see cref="ModelStatisticsKey"/>).</summary>
-    internal static string StatisticsJson(ChannelStatistics statistics) => JsonSerializer.Serialize(statistics);
+    internal static string StatisticsJson(ChannelStatistics statistics) => JsonSerializer.Serialize(statistics, PersistedJson.Default.ChannelStatistics);
 
     /// <summary>
     /// Writes the checkpoint atomically into <paramref name="runDirectory"/> (created if needed), replacing the previous
@@ -76,14 +77,14 @@ public sealed record Checkpoint(VggModel Model, SgdOptimizer Optimizer, Training
 
         var metadata = ModelMetadata.From(Model.Options);
         metadata[FormatVersionKey] = FormatVersion.ToString(CultureInfo.InvariantCulture);
-        metadata[PositionKey] = JsonSerializer.Serialize(Position);
+        metadata[PositionKey] = JsonSerializer.Serialize(Position, PersistedJson.Default.TrainingPosition);
         metadata[SeedKey] = Options.Seed.ToString(CultureInfo.InvariantCulture);
-        metadata[ScheduleKey] = JsonSerializer.Serialize(Schedule);
-        metadata[OptimizerKey] = JsonSerializer.Serialize(new OptimizerRecord(Optimizer.Options.Momentum, Optimizer.Options.WeightDecay));
-        metadata[OptionsKey] = JsonSerializer.Serialize(CheckpointOptions.From(Options, Model.Options));
+        metadata[ScheduleKey] = JsonSerializer.Serialize(Schedule, PersistedJson.Default.LearningRateScheduleState);
+        metadata[OptimizerKey] = JsonSerializer.Serialize(new OptimizerRecord(Optimizer.Options.Momentum, Optimizer.Options.WeightDecay), PersistedJson.Default.OptimizerRecord);
+        metadata[OptionsKey] = JsonSerializer.Serialize(CheckpointOptions.From(Options, Model.Options), PersistedJson.Default.CheckpointOptions);
         metadata[StatisticsKey] = StatisticsJson(Options.Statistics);
-        metadata[ProgressKey] = JsonSerializer.Serialize(Progress);
-        metadata[ClassNamesKey] = JsonSerializer.Serialize(ClassNames);
+        metadata[ProgressKey] = JsonSerializer.Serialize(Progress, PersistedJson.Default.EpochProgress);
+        metadata[ClassNamesKey] = JsonSerializer.Serialize(ClassNames, PersistedJson.Default.IReadOnlyListString);
 
         var tensors = modelEntries.Concat(momentum).Select(entry => new SafetensorsTensorSource(
             entry.Key,
@@ -111,7 +112,7 @@ public sealed record Checkpoint(VggModel Model, SgdOptimizer Optimizer, Training
         if (version != FormatVersion.ToString(CultureInfo.InvariantCulture))
             throw new WeightsFormatException(path, $"checkpoint format version {version} is not the version {FormatVersion} this library reads");
 
-        var position = Parse<TrainingPosition>(metadata, PositionKey, path, StrictJson);
+        var position = Parse(metadata, PositionKey, path, PersistedJson.Of<TrainingPosition>(StrictJson));
         try
         {
             position.Validate();
@@ -120,8 +121,8 @@ public sealed record Checkpoint(VggModel Model, SgdOptimizer Optimizer, Training
         {
             throw new WeightsFormatException(path, $"{PositionKey}: {e.Message}", e);
         }
-        var schedule = Parse<LearningRateScheduleState>(metadata, ScheduleKey, path, StrictJson);
-        var optimizerRecord = Parse<OptimizerRecord>(metadata, OptimizerKey, path, StrictJson);
+        var schedule = Parse(metadata, ScheduleKey, path, PersistedJson.Of<LearningRateScheduleState>(StrictJson));
+        var optimizerRecord = Parse(metadata, OptimizerKey, path, PersistedJson.Of<OptimizerRecord>(StrictJson));
         if (!ulong.TryParse(Required(metadata, SeedKey, path), NumberStyles.None, CultureInfo.InvariantCulture, out ulong seed))
             throw new WeightsFormatException(path, $"{SeedKey} has the malformed value '{metadata[SeedKey]}'");
         var sgd = new SgdOptions { Momentum = optimizerRecord.Momentum, WeightDecay = optimizerRecord.WeightDecay };
@@ -134,11 +135,11 @@ public sealed record Checkpoint(VggModel Model, SgdOptimizer Optimizer, Training
             throw new WeightsFormatException(path, $"{OptimizerKey}: {e.Message}", e);
         }
         // The trainer's own records were written with the serializer's defaults, and are read so.
-        var statistics = Parse<ChannelStatistics>(metadata, StatisticsKey, path);
-        var options = Parse<CheckpointOptions>(metadata, OptionsKey, path).ToOptions(statistics) with { OutputDirectory = runDirectory };
+        var statistics = Parse(metadata, StatisticsKey, path, PersistedJson.Default.ChannelStatistics);
+        var options = Parse(metadata, OptionsKey, path, PersistedJson.Default.CheckpointOptions, CheckpointOptions.Defaults).ToOptions(statistics) with { OutputDirectory = runDirectory };
         if (options.Seed != seed) throw new WeightsFormatException(path, $"{SeedKey} is {seed} but {OptionsKey} says {options.Seed}");
-        var progress = Parse<EpochProgress>(metadata, ProgressKey, path);
-        var classNames = Parse<List<string>>(metadata, ClassNamesKey, path);
+        var progress = Parse(metadata, ProgressKey, path, PersistedJson.Default.EpochProgress);
+        var classNames = Parse(metadata, ClassNamesKey, path, PersistedJson.Default.ListString);
 
         var model = VggModelFile.Load(reader, key => !key.StartsWith(SgdOptimizer.StatePrefix, StringComparison.Ordinal), backend);
         SgdOptimizer? optimizer = null;
@@ -193,12 +194,17 @@ public sealed record Checkpoint(VggModel Model, SgdOptimizer Optimizer, Training
     private static string Required(IReadOnlyDictionary<string, string> metadata, string key, string path) =>
         metadata.TryGetValue(key, out string? value) ? value : throw new WeightsFormatException(path, $"the checkpoint metadata lacks {key}");
 
-    private static T Parse<T>(IReadOnlyDictionary<string, string> metadata, string key, string path, JsonSerializerOptions? json = null)
+    /// <summary>
+    /// The record stored under <paramref name="key"/>; with <paramref name="defaults"/>, a property an older checkpoint
+    /// lacks keeps its value there (as reflection-based reading kept property initialisers).
+    /// </summary>
+    private static T Parse<T>(IReadOnlyDictionary<string, string> metadata, string key, string path, JsonTypeInfo<T> typeInfo, T? defaults = null)
+        where T : class
     {
         string text = Required(metadata, key, path);
         try
         {
-            return JsonSerializer.Deserialize<T>(text, json) ?? throw new WeightsFormatException(path, $"{key} is null");
+            return PersistedJson.Read(text, typeInfo, defaults) ?? throw new WeightsFormatException(path, $"{key} is null");
         }
         catch (JsonException e)
         {
@@ -213,7 +219,7 @@ public sealed record Checkpoint(VggModel Model, SgdOptimizer Optimizer, Training
     }
 
     /// <summary>The optimizer's options as stored in the metadata.</summary>
-    private sealed record OptimizerRecord(
+    internal sealed record OptimizerRecord(
         [property: System.Text.Json.Serialization.JsonPropertyName("momentum")] float Momentum,
         [property: System.Text.Json.Serialization.JsonPropertyName("weight_decay")] float WeightDecay);
 }

@@ -12,6 +12,9 @@ namespace VggSharp.Training;
 /// </summary>
 internal sealed record CheckpointOptions
 {
+    /// <summary>Today's defaults, which an older checkpoint's missing fields take (an option added since it was written).</summary>
+    public static CheckpointOptions Defaults { get; } = From(new TrainingOptions { Source = new TrainingSource() }, new TrainingSource().Model);
+
     public string? Data { get; init; }
     public required string Configuration { get; init; }
     public double Width { get; init; }

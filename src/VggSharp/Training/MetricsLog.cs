@@ -19,6 +19,7 @@ public sealed class MetricsLog
     {
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
         RespectRequiredConstructorParameters = true,
+        TypeInfoResolver = PersistedJson.Default,
     };
 
     /// <summary>
@@ -42,7 +43,7 @@ public sealed class MetricsLog
     public void Append(EpochMetrics metrics)
     {
         metrics.Validate();
-        byte[] line = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(metrics, Json) + "\n");
+        byte[] line = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(metrics, PersistedJson.Of<EpochMetrics>(Json)) + "\n");
         using var stream = new FileStream(Path, FileMode.Append, FileAccess.Write, FileShare.Read);
         stream.Write(line);
         stream.Flush(flushToDisk: true);
@@ -60,7 +61,7 @@ public sealed class MetricsLog
             if (lines[i].Length == 0) continue;
             try
             {
-                epochs.Add(JsonSerializer.Deserialize<EpochMetrics>(lines[i], Json) ?? throw new JsonException("the line is null"));
+                epochs.Add(JsonSerializer.Deserialize(lines[i], PersistedJson.Of<EpochMetrics>(Json)) ?? throw new JsonException("the line is null"));
             }
             catch (JsonException e)
             {
@@ -79,7 +80,7 @@ public sealed class MetricsLog
         var kept = Read().Where(m => m.Epoch <= epoch).ToList();
         AtomicFile.Write(Path, stream =>
         {
-            foreach (var metrics in kept) stream.Write(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(metrics, Json) + "\n"));
+            foreach (var metrics in kept) stream.Write(Encoding.UTF8.GetBytes(JsonSerializer.Serialize(metrics, PersistedJson.Of<EpochMetrics>(Json)) + "\n"));
         });
     }
 }

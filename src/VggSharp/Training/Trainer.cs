@@ -107,7 +107,7 @@ public static class Trainer
         IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default)
     {
         var communicator = distributed.Communicator;
-        var shared = communicator.BroadcastJson<ReplicaSetup>(null, "the run's settings");
+        var shared = communicator.BroadcastJson(null, PersistedJson.Default.ReplicaSetup, "the run's settings");
         if (shared.Error is not null) throw new InvalidOperationException($"Rank 0 could not start the run: {shared.Error}");
         VggModel? model = null;
         SgdOptimizer? optimizer = null;
@@ -143,7 +143,7 @@ public static class Trainer
     /// <see cref="Follow"/>, which then stop with <paramref name="reason"/>'s message.
     /// </summary>
     public static void CancelStart(DistributedOptions distributed, Exception reason) =>
-        distributed.Communicator.BroadcastJson(new ReplicaSetup { Error = reason.Message }, "the run's settings");
+        distributed.Communicator.BroadcastJson(new ReplicaSetup { Error = reason.Message }, PersistedJson.Default.ReplicaSetup, "the run's settings");
 
     /// <summary>
     /// Trains from <paramref name="state"/>. In a job, rank 0 first sends the settings and all ranks take rank 0's state
@@ -159,7 +159,7 @@ public static class Trainer
             if (distributed is not null)
             {
                 var communicator = distributed.Communicator;
-                if (communicator.Rank == 0) communicator.BroadcastJson(Describe(state, train, validation), "the run's settings");
+                if (communicator.Rank == 0) communicator.BroadcastJson(Describe(state, train, validation), PersistedJson.Default.ReplicaSetup, "the run's settings");
                 communicator.BroadcastState(state.Model.State().Concat(state.Optimizer.State()));
                 replica = new DataParallelReplica(state.Model.Network, communicator, distributed.BucketBytes);
             }

@@ -61,8 +61,8 @@ public class ChannelStatisticsTests
     public void RoundTripsThroughJsonAndMoments()
     {
         var stats = ChannelStatistics.Compute(Enumerable.Range(0, 4).Select(i => ResamplerTests.Noise(9, 7, 3, i)), 3);
-        var json = JsonSerializer.Serialize(stats);
-        Assert.Equal(stats, JsonSerializer.Deserialize<ChannelStatistics>(json));
+        var json = JsonSerializer.Serialize(stats, PersistedJson.Default.ChannelStatistics);
+        Assert.Equal(stats, JsonSerializer.Deserialize(json, PersistedJson.Default.ChannelStatistics));
         Assert.Equal(stats, ChannelStatistics.FromMoments(stats.Mean, stats.Covariance));
         var mean = stats.ToMeanSubtraction();
         Assert.Equal(stats.Mean, mean.Mean);

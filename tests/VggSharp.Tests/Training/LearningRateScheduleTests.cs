@@ -160,8 +160,8 @@ public class LearningRateScheduleTests
 
         var first = new LearningRateSchedule(options);
         var part1 = Run(first, accuracies[..5]);
-        string json = JsonSerializer.Serialize(first.State);
-        var resumed = new LearningRateSchedule(options, JsonSerializer.Deserialize<LearningRateScheduleState>(json));
+        string json = JsonSerializer.Serialize(first.State, PersistedJson.Default.LearningRateScheduleState);
+        var resumed = new LearningRateSchedule(options, JsonSerializer.Deserialize(json, PersistedJson.Default.LearningRateScheduleState));
         var part2 = Run(resumed, accuracies[5..]);
 
         Assert.Equal(expected.Decisions, part1.Decisions.Concat(part2.Decisions));
