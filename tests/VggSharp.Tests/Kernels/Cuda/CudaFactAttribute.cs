@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Xunit;
 
 namespace VggSharp.Tests.Kernels.Cuda;
@@ -6,7 +7,8 @@ namespace VggSharp.Tests.Kernels.Cuda;
 public sealed class CudaFactAttribute : FactAttribute
 {
     /// <summary>Sets <see cref="FactAttribute.Skip"/> when no CUDA device is usable.</summary>
-    public CudaFactAttribute()
+    public CudaFactAttribute([CallerFilePath] string? sourceFilePath = null, [CallerLineNumber] int sourceLineNumber = -1)
+        : base(sourceFilePath, sourceLineNumber)
     {
         if (CudaAvailability.WhyNoGpu is { } reason) Skip = $"No usable CUDA device: {reason}";
     }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Xunit;
 
 namespace VggSharp.Tests.Kernels.Cuda;
@@ -6,7 +7,8 @@ namespace VggSharp.Tests.Kernels.Cuda;
 public sealed class NvrtcFactAttribute : FactAttribute
 {
     /// <summary>Sets <see cref="FactAttribute.Skip"/> when NVRTC cannot be loaded.</summary>
-    public NvrtcFactAttribute()
+    public NvrtcFactAttribute([CallerFilePath] string? sourceFilePath = null, [CallerLineNumber] int sourceLineNumber = -1)
+        : base(sourceFilePath, sourceLineNumber)
     {
         if (CudaAvailability.WhyNoCompiler is { } reason) Skip = $"NVRTC is not usable: {reason}";
     }
