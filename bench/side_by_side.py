@@ -60,18 +60,19 @@ CASES = [
     Case("fashion-mnist-epoch", "Fashion-MNIST epoch: VGG-16-BN x0.25, 32, batch 128", "D-BN", None, "train", 128, 32, 5, 30, 1.0,
          channels=1, classes=10, width=0.25, head="small"),
 ]
-# The GPU suite: issue 12's cases, each in the precisions its goal names (images/s over PyTorch's on the same GPU).
+# The GPU suite: issue 12's cases (images/s over PyTorch's on the same GPU) in the precisions VggSharp has: fp32 and tf32
+# (bf16 is not implemented yet; the issue's PyTorch bf16 figures stand without a VggSharp side).
 GPU_CASES = [
     Case("vgg16-train-b64", "VGG-16 training step, 224, batch 64", "D", "vgg16", "train", 64, 224, 5, 20, 0.9,
-         precisions=("fp32", "tf32", "bf16")),
+         precisions=("fp32", "tf32")),
     Case("vgg16-train-b256", "VGG-16 training step, 224, batch 256", "D", "vgg16", "train", 256, 224, 3, 10, 0.9,
-         precisions=("bf16",)),
-    Case("vgg16-infer-b64", "VGG-16 inference, 224, batch 64", "D", "vgg16", "infer", 64, 224, 5, 20, 1.0, precisions=("fp32",)),
-    Case("vgg16-infer-b256", "VGG-16 inference, 224, batch 256", "D", "vgg16", "infer", 256, 224, 3, 10, 1.0, precisions=("bf16",)),
+         precisions=("tf32",)),
+    Case("vgg16-infer-b64", "VGG-16 inference, 224, batch 64", "D", "vgg16", "infer", 64, 224, 5, 20, 1.0, precisions=("fp32", "tf32")),
+    Case("vgg16-infer-b256", "VGG-16 inference, 224, batch 256", "D", "vgg16", "infer", 256, 224, 3, 10, 1.0, precisions=("tf32",)),
     Case("fashion-mnist-b128", "main job's network (D-BN x0.25, 32, 1 channel), training, batch 128", "D-BN", None, "train", 128, 32,
-         10, 50, 0.9, channels=1, classes=10, width=0.25, head="small", precisions=("fp32", "bf16")),
+         10, 50, 0.9, channels=1, classes=10, width=0.25, head="small", precisions=("fp32", "tf32")),
     Case("fashion-mnist-b1024", "main job's network (D-BN x0.25, 32, 1 channel), training, batch 1024", "D-BN", None, "train", 1024,
-         32, 5, 20, 0.9, channels=1, classes=10, width=0.25, head="small", precisions=("bf16",)),
+         32, 5, 20, 0.9, channels=1, classes=10, width=0.25, head="small", precisions=("tf32",)),
 ]
 SUITES = {"cpu": CASES, "gpu": GPU_CASES}
 BY_NAME = {c.name: c for c in CASES + GPU_CASES}
@@ -376,7 +377,7 @@ def drive(args):
                       f"  ({time.perf_counter() - start:.0f} s)", flush=True)
             # Written after every case, so a run stopped by its time limit keeps what it measured.
             results = summarise(measured, vggsharp, args)
-            peaks = [r["peak"] for row in results for r in row["vggsharp_runs"] if "peak" in r]
+            peaks = [r["peak"] for row in results for r in row["vggsharp_runs"] if r.get("peak")]
             # The peak is a limit: the best probe of the run.
             machine["peak"] = None if not peaks else {**max(peaks, key=lambda p: p["all_threads_gflops"]),
                                                       "single_thread_gflops": max(p["single_thread_gflops"] for p in peaks)}

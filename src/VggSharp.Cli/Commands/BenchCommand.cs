@@ -60,7 +60,7 @@ internal static class BenchCommand
             using var vgg = VggModel.Create(model.Read(parseResult), new FastBackend(threadCount), InitScheme.Kaiming, options.Seed);
             // Built and initialised on the host, then moved: the same weights on either device.
             if (gpu is not null) vgg.MoveTo(gpu);
-            var machine = FmaPeak.Probe(threadCount);
+            var machine = gpu is null ? FmaPeak.Probe(threadCount) : null;
             var result = ModelBenchmark.Run(vgg, options, cancellation);
             var report = BenchReport.Of(vgg, result, threadCount, machine);
             if (parseResult.GetValue(json)) report.WriteJson(output);

@@ -14,6 +14,7 @@ internal sealed record BenchReport(
     string Head,
     string Mode,
     int Batch,
+    string Device,
     int Threads,
     int Warmup,
     int Iterations,
@@ -22,25 +23,29 @@ internal sealed record BenchReport(
     double ImagesPerSecond,
     long FlopsPerIteration,
     double GflopsPerSecond,
-    PeakThroughput Peak,
-    double FractionOfPeak,
+    PeakThroughput? Peak,
+    double? FractionOfPeak,
     double LossMs,
     double UpdateMs,
     IReadOnlyList<LayerTimeReport> Layers)
 {
     private static readonly BenchReportJsonContext Json = new(CliJson.Options());
 
-    /// <summary>The report of <paramref name="result"/>, measured on <paramref name="model"/> with <paramref name="threads"/> threads.</summary>
-    public static BenchReport Of(VggModel model, ModelBenchmarkResult result, int threads, PeakThroughput peak)
+    /// <summary>
+    /// The report of <paramref name="result"/>, measured on <paramref name="model"/> with <paramref name="threads"/> threads,
+    /// and, on the CPU, the machine's FMA <paramref name="peak"/> (null on a GPU, whose peak the CPU probe does not measure).
+    /// </summary>
+    public static BenchReport Of(VggModel model, ModelBenchmarkResult result, int threads, PeakThroughput? peak)
     {
         var options = model.Options;
         var run = result.Options;
         var layers = result.Layers.Select(l => new LayerTimeReport(l.Name, l.Role, l.Description, l.MultiplyAdds,
             l.Forward.TotalMilliseconds, l.BackwardData.TotalMilliseconds, l.BackwardFilter.TotalMilliseconds)).ToList();
         return new BenchReport(model.Configuration.Name, [options.InputChannels, options.InputSize, options.InputSize], options.Classes,
-            options.WidthMultiplier, options.Head.ToString().ToLowerInvariant(), run.Mode.ToString().ToLowerInvariant(), run.Batch, threads,
+            options.WidthMultiplier, options.Head.ToString().ToLowerInvariant(), run.Mode.ToString().ToLowerInvariant(), run.Batch,
+            model.Network.Backend.Device.ToString(), threads,
             run.Warmup, run.Iterations, result.Seconds, result.MedianSeconds, result.ImagesPerSecond, result.FlopsPerIteration,
-            result.GflopsPerSecond, peak, result.GflopsPerSecond / peak.AllThreadsGflops,
+            result.GflopsPerSecond, peak, result.GflopsPerSecond / peak?.AllThreadsGflops,
             result.Loss.TotalMilliseconds, result.Update.TotalMilliseconds, layers);
     }
 

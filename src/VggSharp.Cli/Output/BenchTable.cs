@@ -15,14 +15,15 @@ internal static class BenchTable
             $"VGG configuration {report.Configuration}: input {string.Join('x', report.Input)}, {report.Classes} classes, "
             + $"{report.Head} head, width x{F(report.WidthMultiplier, "0.###")}");
         console.WriteLine(training
-            ? $"Training step (forward, softmax cross-entropy, backward, SGD update), batch {report.Batch}, {report.Threads} threads"
-            : $"Inference (forward in evaluation mode), batch {report.Batch}, {report.Threads} threads");
+            ? $"Training step (forward, softmax cross-entropy, backward, SGD update), batch {report.Batch}, {Where(report)}"
+            : $"Inference (forward in evaluation mode), batch {report.Batch}, {Where(report)}");
         console.WriteLine(
             $"{report.Iterations} timed iterations after {report.Warmup} warm-up: median {F(report.MedianSeconds, "0.000")} s "
             + $"(min {F(report.Seconds.Min(), "0.000")}, max {F(report.Seconds.Max(), "0.000")})");
         console.WriteLine($"{F(report.ImagesPerSecond, "0.00")} images/s, {F(report.GflopsPerSecond, "0.0")} GFLOP/s "
-            + $"({F(report.FlopsPerIteration / 1e9, "0.0")} GFLOP per iteration), {F(100 * report.FractionOfPeak, "0.0")}% of the FMA peak");
-        WritePeak(report.Peak, console);
+            + $"({F(report.FlopsPerIteration / 1e9, "0.0")} GFLOP per iteration)"
+            + (report.FractionOfPeak is { } fraction ? $", {F(100 * fraction, "0.0")}% of the FMA peak" : ""));
+        if (report.Peak is { } peak) WritePeak(peak, console);
 
         double iterationMs = 1000 * report.MedianSeconds;
         var table = new Table()
@@ -61,6 +62,8 @@ internal static class BenchTable
         }
         console.Write(table);
     }
+
+    private static string Where(BenchReport report) => report.Device == "cpu" ? $"{report.Threads} threads" : $"on {report.Device}";
 
     /// <summary>Writes the FMA peak probe's figures.</summary>
     public static void WritePeak(PeakThroughput peak, IAnsiConsole console) =>

@@ -24,6 +24,13 @@ public interface IBackend
     /// <summary>A zero-filled tensor on <see cref="Device"/>.</summary>
     Tensor Allocate(TensorShape shape);
 
+    /// <summary>
+    /// Waits until the device has finished all the work queued so far. Kernels on a device run asynchronously, so a
+    /// clock read after a call times its queueing, not its work: timing code calls this first. Copies to the host wait
+    /// by themselves. CPU backends finish every call before returning, so for them it does nothing.
+    /// </summary>
+    void Synchronize();
+
     /// <summary>Sets every element of <paramref name="tensor"/> to <paramref name="value"/>.</summary>
     void Fill(Tensor tensor, float value);
 

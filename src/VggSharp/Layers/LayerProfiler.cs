@@ -42,9 +42,12 @@ public sealed class LayerProfiler : IDisposable
     /// <summary>Runs layer <paramref name="index"/>'s forward pass, timed.</summary>
     internal Tensors.Tensor Forward(int index, Tensors.Tensor input, ForwardContext context)
     {
+        // On a device the kernels run asynchronously: each layer's work is waited for, so that it is the layer's time.
+        _network.Backend.Synchronize();
         long start = Stopwatch.GetTimestamp();
         _current = index;
         var output = _network.Layers[index].Forward(input, context);
+        _network.Backend.Synchronize();
         _forward[index] += Stopwatch.GetTimestamp() - start;
         return output;
     }
@@ -52,9 +55,11 @@ public sealed class LayerProfiler : IDisposable
     /// <summary>Runs layer <paramref name="index"/>'s backward pass, timed.</summary>
     internal Tensors.Tensor? Backward(int index, Tensors.Tensor gradOutput, bool computeInputGradient)
     {
+        _network.Backend.Synchronize();
         long start = Stopwatch.GetTimestamp();
         _current = index;
         var gradInput = _network.Layers[index].Backward(gradOutput, computeInputGradient);
+        _network.Backend.Synchronize();
         _backward[index] += Stopwatch.GetTimestamp() - start;
         return gradInput;
     }

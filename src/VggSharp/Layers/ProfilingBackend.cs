@@ -34,8 +34,10 @@ internal sealed class ProfilingBackend(IBackend inner, LayerProfiler profiler) :
 
     public void Conv2dBackwardFilter(Tensor input, Tensor gradOutput, Tensor gradWeight, Tensor gradBias, int padding)
     {
+        inner.Synchronize();
         long start = Stopwatch.GetTimestamp();
         inner.Conv2dBackwardFilter(input, gradOutput, gradWeight, gradBias, padding);
+        inner.Synchronize();
         profiler.AddBackwardFilter(Stopwatch.GetTimestamp() - start);
     }
 
@@ -45,10 +47,14 @@ internal sealed class ProfilingBackend(IBackend inner, LayerProfiler profiler) :
 
     public void LinearBackwardWeights(Tensor input, Tensor gradOutput, Tensor gradWeight, Tensor gradBias)
     {
+        inner.Synchronize();
         long start = Stopwatch.GetTimestamp();
         inner.LinearBackwardWeights(input, gradOutput, gradWeight, gradBias);
+        inner.Synchronize();
         profiler.AddBackwardFilter(Stopwatch.GetTimestamp() - start);
     }
+
+    public void Synchronize() => inner.Synchronize();
 
     public void ReluForward(Tensor input, Tensor output) => inner.ReluForward(input, output);
 

@@ -33,8 +33,12 @@ internal sealed class TrainingPass(VggModel model) : IDisposable
         Action<int>? layerFinished = null)
     {
         var logits = model.Forward(images, new ForwardContext { Training = true, Seed = seed, Step = step, SampleIndices = sampleIndices });
+        // Timed while profiling: on a device that means waiting for the work before and after it (never in training).
+        bool profiling = model.Network.Profiler is not null;
+        if (profiling) model.Network.Backend.Synchronize();
         long start = Stopwatch.GetTimestamp();
         _loss.Compute(logits, labels, share, totals);
+        if (profiling) model.Network.Backend.Synchronize();
         _lossTicks += Stopwatch.GetTimestamp() - start;
         model.Network.Backward(_loss.Gradient, layerFinished);
     }

@@ -97,6 +97,8 @@ public sealed class FakeDeviceBackend : IBackend
         double[] s = sums.ToArray();
         OnHost(t => _host.BatchNormBackwardData(t[0], t[1], t[2], t[3], t[4], s, count, t[5]), input, gradOutput, gamma, savedMean, savedInverseStd, gradInput);
     }
+    public void Synchronize() => _host.Synchronize();
+
     public void Multiply(Tensor a, Tensor b, Tensor output) => OnHost(t => _host.Multiply(t[0], t[1], t[2]), a, b, output);
     public void SoftmaxCrossEntropy(Tensor logits, ReadOnlySpan<int> labels, Tensor probabilities, Tensor gradLogits, float share, Tensor totals)
     {

@@ -94,7 +94,10 @@ internal sealed unsafe class ConvolutionPlan
         Cudnn.Check(Cudnn.CreateConvolutionDescriptor(&convolution), "cudnnCreateConvolutionDescriptor");
         Cudnn.Check(Cudnn.SetConvolution2dDescriptor(convolution, Shape.P, Shape.P, 1, 1, 1, 1, Cudnn.CrossCorrelation, Cudnn.DataFloat),
             "cudnnSetConvolution2dDescriptor");
-        int math = _precision == CudaPrecision.Fp32 ? Cudnn.FmaMath : Cudnn.TensorOpMath;
+        // TF32 as PyTorch asks for it: the default math, which lets cuDNN use tensor cores for float data on Ampere and later
+        // and choose, per algorithm, what it can run (a descriptor set to tensor-op math found no deterministic backward-filter
+        // algorithm for VGG-16's conv1_2 on an H200); FMA math forbids TF32.
+        int math = _precision == CudaPrecision.Fp32 ? Cudnn.FmaMath : Cudnn.DefaultMath;
         Cudnn.Check(Cudnn.SetConvolutionMathType(convolution, math), "cudnnSetConvolutionMathType");
         return convolution;
     }

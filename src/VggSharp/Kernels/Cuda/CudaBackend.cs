@@ -81,7 +81,7 @@ public sealed unsafe class CudaBackend : IBackend
 
     internal PinnedStaging Staging => _gpu.Staging;
 
-    /// <summary>Waits until all work queued so far has finished (for timing; reading results back waits by itself).</summary>
+    /// <inheritdoc />
     public void Synchronize() => _gpu.Synchronize();
 
     /// <inheritdoc />

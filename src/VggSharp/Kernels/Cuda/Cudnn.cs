@@ -13,7 +13,7 @@ internal static unsafe partial class Cudnn
     public const int DataFloat = 0;
     public const int TensorNchw = 0;
     public const int CrossCorrelation = 1;
-    public const int TensorOpMath = 1, TensorOpMathAllowConversion = 2, FmaMath = 3;
+    public const int DefaultMath = 0, TensorOpMath = 1, TensorOpMathAllowConversion = 2, FmaMath = 3;
     public const int Deterministic = 1;
     public const int BatchNormSpatial = 1;
     public const int SoftmaxAccurate = 1, SoftmaxModeInstance = 0;

@@ -32,6 +32,9 @@ public sealed unsafe class FastBackend : IBackend
     public Device Device => Device.Cpu;
 
     /// <inheritdoc />
+    public void Synchronize() { }
+
+    /// <inheritdoc />
     public Tensor Allocate(TensorShape shape) => new(shape);
 
     /// <inheritdoc />

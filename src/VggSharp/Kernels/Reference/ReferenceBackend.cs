@@ -18,6 +18,9 @@ public sealed class ReferenceBackend : IBackend
     public Device Device => Device.Cpu;
 
     /// <inheritdoc />
+    public void Synchronize() { }
+
+    /// <inheritdoc />
     public Tensor Allocate(TensorShape shape) => new(shape);
 
     /// <inheritdoc />
