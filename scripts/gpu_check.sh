@@ -9,7 +9,8 @@
 #   check.log     everything the stages printed
 # Prepare .gpu/ on a machine with .NET first: bash scripts/gpu_prepare.sh [--data].
 # Settings (environment): DEVICE (cuda; cuda:N), PYTHON (/opt/torch/.venv/bin/python, else python3), GPU_DIR (.gpu),
-# TESTS_SECONDS (120), BENCH_SECONDS (210), MEASURE_SECONDS (100, one measurement), MAIN_JOB_SECONDS (90),
+# TESTS_SECONDS (120), BENCH_SECONDS (210), MEASURE_SECONDS (100, one measurement), MAIN_JOB_SECONDS (90), RESUME_SECONDS (120),
+# CASES (side-by-side cases to run, space-separated names from bench/side_by_side.py's GPU suite; all by default),
 # TINY=1 (every bench case shrunk: checks this script on a CPU, with DEVICE=cpu).
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -71,8 +72,42 @@ gpu_tests() {
 side_by_side() {
     local tiny=()
     [[ ${TINY:-} == 1 ]] && tiny=(--tiny)
+    local only=()
+    [[ -n ${CASES:-} ]] && only=(--only $CASES)
     "$PYTHON" bench/side_by_side.py --vggsharp "$work/cli/vggsharp" --suite gpu --device "$DEVICE" --rounds 1 \
-        --timeout "${MEASURE_SECONDS:-100}" --out "$work/bench" --command "bash scripts/gpu_check.sh" "${tiny[@]}"
+        --timeout "${MEASURE_SECONDS:-100}" --out "$work/bench" --command "bash scripts/gpu_check.sh" "${tiny[@]}" "${only[@]}"
+}
+
+# A run killed with SIGKILL after its first checkpoint and resumed with --deterministic must end with the bits of an
+# uninterrupted one; a GPU checkpoint must resume on the CPU, and a GPU-trained model evaluate on both devices alike.
+resume() {
+    if [[ ! -d $GPU_DIR/fashion-mnist ]]; then
+        echo "no $GPU_DIR/fashion-mnist: the resume check is not run"
+        return 0
+    fi
+    local cli=$work/cli/vggsharp run
+    local small=(--data "fashion-mnist:$GPU_DIR/fashion-mnist" --limit 30000 --val-limit 2000 --epochs 2 --seed 3)
+    "$cli" train "${small[@]}" --device "$DEVICE" --deterministic --out "$work/straight" > "$work/straight.log" 2>&1 || { cat "$work/straight.log"; return 1; }
+    for target in "$DEVICE --deterministic" cpu; do
+        rm -rf "$work/killed"
+        "$cli" train "${small[@]}" --device "$DEVICE" --deterministic --out "$work/killed" > "$work/killed.log" 2>&1 &
+        run=$!
+        until [[ -f $work/killed/checkpoint.safetensors ]] || ! kill -0 "$run" 2> /dev/null; do sleep 0.01; done
+        kill -KILL "$run" 2> /dev/null
+        wait "$run" 2> /dev/null
+        [[ -f $work/killed/model.safetensors ]] && { echo "the run finished before it could be killed"; return 1; }
+        "$cli" train --resume "$work/killed" --device $target > "$work/resumed.log" 2>&1 || { cat "$work/resumed.log"; return 1; }
+        if cmp -s "$work/straight/model.safetensors" "$work/killed/model.safetensors"; then
+            echo "killed on $DEVICE after epoch 1, resumed on $target: the same model bit for bit"
+        else
+            echo "killed on $DEVICE after epoch 1, resumed on $target: the model differs from the uninterrupted run's"
+            [[ $target != cpu ]] && return 1
+        fi
+    done
+    for device in "$DEVICE" cpu; do
+        echo "eval on $device:"
+        "$cli" eval --weights "$work/straight/model.safetensors" --data "fashion-mnist:$GPU_DIR/fashion-mnist" --limit 2000 --device "$device" 2>&1 | tail -3
+    done
 }
 
 main_job() {
@@ -86,17 +121,19 @@ main_job() {
     echo "$((SECONDS - started))" > "$work/main-job-seconds"
 }
 
-export -f unpack show_gpu gpu_tests side_by_side main_job
-export OUT DEVICE GPU_DIR PYTHON work
+export -f unpack show_gpu gpu_tests side_by_side main_job resume
+export OUT DEVICE GPU_DIR PYTHON work CASES
 stage unpack 60 unpack
 stage gpu 30 show_gpu
 if [[ -x $work/tests/VggSharp.Tests ]]; then stage tests "${TESTS_SECONDS:-120}" gpu_tests; else status[tests]="not run: nothing unpacked"; fi
 if [[ -x $work/cli/vggsharp ]]; then
     stage side-by-side "${BENCH_SECONDS:-210}" side_by_side
     stage main-job "${MAIN_JOB_SECONDS:-90}" main_job
+    stage resume "${RESUME_SECONDS:-120}" resume
 else
     status[side-by-side]="not run: nothing unpacked"
     status[main-job]="not run: nothing unpacked"
+    status[resume]="not run: nothing unpacked"
 fi
 
 # Whatever the stages left, written up.
@@ -105,7 +142,7 @@ fi
 "$PYTHON" scripts/gpu_report.py --out "$OUT/GPU.md" --gpu "$work/gpu.txt" --tests "$OUT/tests.xml" \
     --bench "$work/bench/performance.md" --main-job "$work/main-job/metrics.jsonl" --main-job-seconds "$work/main-job-seconds" \
     --stage "unpack=${status[unpack]}" --stage "gpu=${status[gpu]}" --stage "tests=${status[tests]}" \
-    --stage "side-by-side=${status[side-by-side]}" --stage "main-job=${status[main-job]}"
+    --stage "side-by-side=${status[side-by-side]}" --stage "main-job=${status[main-job]}" --stage "resume=${status[resume]}"
 echo
 cat "$OUT/GPU.md"
 # Exit status: whether every stage ended well (the results above come back either way).

@@ -7,7 +7,8 @@ namespace VggSharp.Kernels;
 /// (NCHW for images, [batch, features] for vectors); a backend may keep other layouts internally.
 /// Input-gradient kernels overwrite their output; parameter-gradient kernels accumulate (+=),
 /// so gradients of several mini-batches can be summed before an update, as in Caffe.
-/// Implementations must be deterministic: the same inputs give the same bits whatever the thread count.
+/// The CPU backends are deterministic: the same inputs give the same bits whatever the thread count; a GPU backend is when
+/// created so (cuDNN's fastest algorithms for some layers sum in an order that varies).
 /// The backend covers every computation of a training or evaluation step, so that a step runs start to finish on
 /// <see cref="Device"/>: every tensor argument of every member lives there (allocate them with <see cref="Allocate"/>).
 /// Host spans appear only where the data is the host's anyway (labels, dropout keys, and batch norm's sums, which a

@@ -5,11 +5,13 @@ namespace VggSharp.Kernels.Cuda;
 /// each searched once with cudnnFind*AlgorithmEx (which times them on real data) on first use and then kept. The
 /// fastest algorithm that succeeded is taken, among the deterministic ones when asked, and among those without
 /// tensor-core math in strict float32. Each direction has its own convolution descriptor, set to its algorithm's math.
+/// In TF32, a direction with no deterministic algorithm under cuDNN's default math (VGG-16's backward filter on an H200)
+/// is searched again in strict float32, which has one: slower for that layer, but deterministic.
 /// </summary>
 internal sealed unsafe class ConvolutionPlan
 {
     private const int Requested = 8;
-    private const long MaxSearchWorkspace = 1L << 30;
+    private const long MaxSearchWorkspace = 4L << 30;
 
     /// <summary>One cudnnFind*AlgorithmEx call with the workspace it may use.</summary>
     public delegate int Search(nint workspace, nuint workspaceBytes, int requested, int* returned, ConvolutionAlgorithmPerformance* results);
@@ -53,7 +55,7 @@ internal sealed unsafe class ConvolutionPlan
 
     /// <summary>
     /// Runs <paramref name="search"/> (named <paramref name="call"/>) with a temporary workspace of up to half the free
-    /// memory (at most 1 GiB), picks an algorithm and sets <paramref name="convolution"/>'s math type to it.
+    /// memory (at most 4 GiB), picks an algorithm and sets <paramref name="convolution"/>'s math type to it.
     /// </summary>
     public (int Algorithm, long Workspace) Choose(CudaDevice device, nint convolution, string call, Search search)
     {
@@ -65,19 +67,24 @@ internal sealed unsafe class ConvolutionPlan
         while (bytes > 0 && CudaDriver.MemAlloc(&workspace, (nuint)bytes) != CudaDriver.Success) bytes /= 2;
         try
         {
-            int returned;
+            int returned = 0;
             ConvolutionAlgorithmPerformance* results = stackalloc ConvolutionAlgorithmPerformance[Requested];
-            Cudnn.Check(search(workspace, (nuint)Math.Max(bytes, 0), Requested, &returned, results), $"{call} for {Shape}");
-            for (int i = 0; i < returned; i++)
+            int[] maths = _precision == CudaPrecision.Fp32 ? [Cudnn.FmaMath] : [Cudnn.DefaultMath, Cudnn.FmaMath];
+            foreach (int searchMath in maths)
             {
-                var r = results[i];
-                if (r.Status != Cudnn.Success || (long)r.Memory > bytes) continue;
-                if (_deterministic && r.Determinism != Cudnn.Deterministic) continue;
-                bool tensorCores = r.MathType is Cudnn.TensorOpMath or Cudnn.TensorOpMathAllowConversion;
-                if (_precision == CudaPrecision.Fp32 && tensorCores) continue;
-                int math = _precision == CudaPrecision.Fp32 ? Cudnn.FmaMath : r.MathType;
-                Cudnn.Check(Cudnn.SetConvolutionMathType(convolution, math), "cudnnSetConvolutionMathType");
-                return (r.Algorithm, (long)r.Memory);
+                Cudnn.Check(Cudnn.SetConvolutionMathType(convolution, searchMath), "cudnnSetConvolutionMathType");
+                Cudnn.Check(search(workspace, (nuint)Math.Max(bytes, 0), Requested, &returned, results), $"{call} for {Shape}");
+                for (int i = 0; i < returned; i++)
+                {
+                    var r = results[i];
+                    if (r.Status != Cudnn.Success || (long)r.Memory > bytes) continue;
+                    if (_deterministic && r.Determinism != Cudnn.Deterministic) continue;
+                    bool tensorCores = r.MathType is Cudnn.TensorOpMath or Cudnn.TensorOpMathAllowConversion;
+                    if (searchMath == Cudnn.FmaMath && tensorCores) continue;
+                    int math = searchMath == Cudnn.FmaMath ? Cudnn.FmaMath : r.MathType;
+                    Cudnn.Check(Cudnn.SetConvolutionMathType(convolution, math), "cudnnSetConvolutionMathType");
+                    return (r.Algorithm, (long)r.Memory);
+                }
             }
             throw new InvalidOperationException(
                 $"{call} found no usable algorithm for {Shape} ({returned} tried, deterministic {_deterministic}, precision {_precision}).");

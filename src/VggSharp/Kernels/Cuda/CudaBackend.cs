@@ -10,12 +10,12 @@ namespace VggSharp.Kernels.Cuda;
 /// lives on this backend's device; all work is queued on one stream and runs asynchronously, so only reading a result
 /// back to the host waits. The synchronised batch-norm members (<see cref="BatchNormSums"/> and its neighbours), whose
 /// sums go through MPI on the host anyway, run on the CPU through host copies.
-/// Convolution algorithms are searched once per shape (deterministic ones only, unless asked otherwise), so results are
-/// repeatable within a process; the SGD update and dropout masks are bit-identical to the CPU's.
+/// Convolution algorithms are searched once per shape: the fastest, or deterministic ones only when created so (then the
+/// same inputs give the same bits); the SGD update and dropout masks are bit-identical to the CPU's.
 /// </summary>
 public sealed unsafe class CudaBackend : IBackend
 {
-    private static readonly Dictionary<(int, CudaPrecision), CudaBackend> Created = [];
+    private static readonly Dictionary<(int, CudaPrecision, bool), CudaBackend> Created = [];
     private static readonly Lock CreateGate = new();
 
     private readonly CudaDevice _gpu;
@@ -33,25 +33,28 @@ public sealed unsafe class CudaBackend : IBackend
         Device = Device.Cuda(gpu.Ordinal);
     }
 
-    /// <summary>The backend on device <paramref name="index"/> in TF32 precision (cuDNN's and PyTorch's default); see <see cref="Create(int, CudaPrecision)"/>.</summary>
+    /// <summary>The backend on device <paramref name="index"/> in TF32 precision (cuDNN's and PyTorch's default); see <see cref="Create(int, CudaPrecision, bool)"/>.</summary>
     public static CudaBackend Create(int index) => Create(index, CudaPrecision.Tf32);
 
     /// <summary>
     /// The backend on CUDA device <paramref name="index"/> with <paramref name="precision"/>, created on first use and then
     /// shared. Finds and loads the driver, cuBLAS, cuDNN 9 and NVRTC (see <see cref="CudaLibraryLocator"/>), so it is the
     /// only way a CUDA library gets loaded. Throws an <see cref="InvalidOperationException"/> with one line saying why
-    /// when the GPU is not usable (no driver, no device, a library missing or failing).
+    /// when the GPU is not usable (no driver, no device, a library missing or failing). With <paramref name="deterministic"/>,
+    /// convolutions use deterministic cuDNN algorithms only, so that the same inputs give the same bits from run to run
+    /// (and a resumed training run ends bit-identical to an uninterrupted one); without it, the fastest, as PyTorch's
+    /// cudnn.benchmark does (some backward-filter algorithms sum in an order that varies).
     /// </summary>
-    public static CudaBackend Create(int index, CudaPrecision precision)
+    public static CudaBackend Create(int index, CudaPrecision precision, bool deterministic = false)
     {
         if (!Enum.IsDefined(precision)) throw new ArgumentOutOfRangeException(nameof(precision), precision, "Unknown CUDA precision.");
         lock (CreateGate)
         {
-            if (Created.TryGetValue((index, precision), out var existing)) return existing;
+            if (Created.TryGetValue((index, precision, deterministic), out var existing)) return existing;
             try
             {
-                var backend = new CudaBackend(CudaDevice.Get(index), precision, deterministic: true);
-                Created[(index, precision)] = backend;
+                var backend = new CudaBackend(CudaDevice.Get(index), precision, deterministic);
+                Created[(index, precision, deterministic)] = backend;
                 return backend;
             }
             catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or CudaException or ArgumentOutOfRangeException)

@@ -474,6 +474,33 @@ public class CudaBackendConformanceTests
         Assert.True(error <= 1e-2, $"{what}: analytic and numeric gradients differ by {error:E2} (relative).");
     }
 
+    [CudaFact]
+    public void ADeterministicBackendRepeatsItsBitsInEveryPrecision()
+    {
+        // VGG-16's conv1_2 at a smaller size: in TF32 its backward filter has no deterministic tensor-core algorithm on an
+        // H200, so this also takes the strict-float32 fallback.
+        foreach (var precision in new[] { CudaPrecision.Fp32, CudaPrecision.Tf32 })
+        {
+            var backend = CudaBackend.Create(0, precision, deterministic: true);
+            using var input = Upload(backend, TestData.Random(61, 8, 64, 64, 64));
+            using var gradOutput = Upload(backend, TestData.Random(62, 8, 64, 64, 64));
+            using var weight = Upload(backend, TestData.Random(63, 64, 64, 3, 3));
+            float[] Once(Action<Tensor> pass, TensorShape shape)
+            {
+                using var result = backend.Allocate(shape);
+                pass(result);
+                return result.ToArray();
+            }
+            using var bias = backend.Allocate(new TensorShape(64));
+            Assert.Equal(Once(gw => backend.Conv2dBackwardFilter(input, gradOutput, gw, bias, 1), weight.Shape),
+                Once(gw => backend.Conv2dBackwardFilter(input, gradOutput, gw, bias, 1), weight.Shape));
+            Assert.Equal(Once(gx => backend.Conv2dBackwardData(gradOutput, weight, gx, 1), input.Shape),
+                Once(gx => backend.Conv2dBackwardData(gradOutput, weight, gx, 1), input.Shape));
+            Assert.Equal(Once(y => backend.Conv2dForward(input, weight, bias, y, 1), input.Shape),
+                Once(y => backend.Conv2dForward(input, weight, bias, y, 1), input.Shape));
+        }
+    }
+
     private static double Dot(Tensor a, Tensor b) => a.ToArray().Zip(b.ToArray()).Sum(p => (double)p.First * p.Second);
 
     private static Tensor Positive(Tensor t)
