@@ -23,16 +23,16 @@ public class DeviceTrainingTests
     private static readonly string[] Classes = ["a", "b", "c"];
 
     /// <summary>Batch norm, dropout and a head small enough for seconds per run.</summary>
-    private static readonly VggOptions TinyModel = new() { Configuration = "BN:8,M,16,M", InputSize = 8, Classes = 3, Head = VggHead.Small, HiddenUnits = 32 };
+    internal static readonly VggOptions TinyModel = new() { Configuration = "BN:8,M,16,M", InputSize = 8, Classes = 3, Head = VggHead.Small, HiddenUnits = 32 };
 
-    private static SyntheticDataset Noise(int count, int seed) =>
+    internal static SyntheticDataset Noise(int count, int seed) =>
         new(Classes, [.. Enumerable.Range(0, count).Select(i => ((DecodedImage?)ResamplerTests.Noise(10 + i % 3, 9, 3, seed: seed + i), i % 3))]);
 
     /// <summary>
     /// Two epochs of 5 steps, each step two passes (micro-batches of 4), validated on 7 images in batches of 4, and a
     /// checkpoint after every step (the interval is next to nothing), so saving from the device is part of every step.
     /// </summary>
-    private static TrainingOptions Options(string directory) => new()
+    internal static TrainingOptions Options(string directory) => new()
     {
         Schedule = new PlateauScheduleOptions { InitialLearningRate = 0.05, MaxEpochs = 2 },
         Augmentation = new AugmentationOptions { MinScale = 8, MaxScale = 10 },
