@@ -72,7 +72,8 @@ internal static class TrainCommand
             bool speaks = communicator is not { Rank: > 0 };
             var writer = speaks ? parseResult.InvocationConfiguration.Output : TextWriter.Null;
             var errors = speaks ? parseResult.InvocationConfiguration.Error : TextWriter.Null;
-            using var device = new DefaultBackendScope(devices.Read(parseResult, errors));
+            // Under mpirun, each rank on a machine takes its own GPU there (rank mod the GPUs) unless --device names one.
+            using var device = new DefaultBackendScope(devices.Read(parseResult, errors, communicator?.LocalRank));
             var progress = new ProgressReporter(writer, isTerminal: ReferenceEquals(writer, Console.Out) && !Console.IsOutputRedirected);
             if (communicator is not null) progress.Message($"Data-parallel training on {communicator.Size} processes (mpirun); rank 0 writes the run directory.");
             using var cancellation = new CancellationTokenSource();

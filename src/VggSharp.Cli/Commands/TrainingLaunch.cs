@@ -2,6 +2,7 @@ using VggSharp.Data;
 using VggSharp.Data.Transforms;
 using VggSharp.Distributed;
 using VggSharp.Interop;
+using VggSharp.Kernels;
 using VggSharp.Models;
 using VggSharp.Training;
 
@@ -93,7 +94,8 @@ internal static class TrainingLaunch
             progress.Message($"Fine-tuning from {file.Path}{inputs}.");
             return;
         }
-        using var source = WeightsFile.Load(file);
+        // The source only lends some of its weights: it stays in host memory, whatever device the model is on.
+        using var source = WeightsFile.Load(file, Backends.Fast);
         var copied = WarmStart.Apply(model, source);
         progress.Message($"Warm start from {file.Path} ({source.Configuration.Name}): {string.Join(", ", copied)}{inputs}.");
     }

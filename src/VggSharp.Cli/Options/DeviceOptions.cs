@@ -7,7 +7,8 @@ namespace VggSharp.Cli.Options;
 /// <summary>
 /// --device (cpu, cuda, cuda:N or auto), --precision (fp32 or tf32) and --deterministic, shared by the commands that run a network.
 /// auto, the default, takes CUDA device 0 when it is usable and the CPU otherwise; --device cpu never loads a CUDA
-/// library. When a GPU is taken, one line on standard error says which.
+/// library. When a GPU is taken, one line on standard error says which. Under mpirun, cuda and auto spread the ranks
+/// on a machine over its GPUs.
 /// </summary>
 internal sealed class DeviceOptions
 {
@@ -38,9 +39,11 @@ internal sealed class DeviceOptions
 
     /// <summary>
     /// The CUDA backend the command line asks for, or null for the CPU. An explicit cuda device that is not usable is an
-    /// <see cref="ArgumentException"/> with one line saying why; auto falls back to the CPU silently.
+    /// <see cref="ArgumentException"/> with one line saying why; auto falls back to the CPU silently. cuda and auto name
+    /// no GPU: a single process takes GPU 0, and under mpirun the process with rank <paramref name="processOnMachine"/>
+    /// among the job's processes on its machine takes GPU <see cref="GpuOf"/> (cuda:N is every rank's GPU N).
     /// </summary>
-    public CudaBackend? Read(ParseResult parseResult, TextWriter error)
+    public CudaBackend? Read(ParseResult parseResult, TextWriter error, int? processOnMachine = null)
     {
         string text = parseResult.GetRequiredValue(_device);
         var precision = _precision.Read(parseResult);
@@ -50,7 +53,7 @@ internal sealed class DeviceOptions
         {
             try
             {
-                backend = CudaBackend.Create(0, precision, deterministic);
+                backend = CudaBackend.Create(UnnamedGpu(processOnMachine), precision, deterministic);
             }
             catch (InvalidOperationException)
             {
@@ -63,7 +66,7 @@ internal sealed class DeviceOptions
             if (device.IsHost) return null;
             try
             {
-                backend = CudaBackend.Create(device.Index, precision, deterministic);
+                backend = CudaBackend.Create(text == "cuda" ? UnnamedGpu(processOnMachine) : device.Index, precision, deterministic);
             }
             catch (InvalidOperationException e)
             {
@@ -74,4 +77,19 @@ internal sealed class DeviceOptions
             + (deterministic ? ", deterministic algorithms" : ""));
         return backend;
     }
+
+    /// <summary>
+    /// The GPU that process <paramref name="processOnMachine"/> of a job takes on a machine with <paramref name="gpus"/>:
+    /// the processes take the GPUs in turn, and share them round-robin when they outnumber them. With no GPU, GPU 0,
+    /// whose absence the backend then reports.
+    /// </summary>
+    internal static int GpuOf(int processOnMachine, int gpus)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(processOnMachine);
+        ArgumentOutOfRangeException.ThrowIfNegative(gpus);
+        return gpus == 0 ? 0 : processOnMachine % gpus;
+    }
+
+    /// <summary>The GPU that cuda and auto mean: GPU 0 for a single process, <see cref="GpuOf"/> under mpirun (counting the GPUs only then).</summary>
+    private static int UnnamedGpu(int? processOnMachine) => processOnMachine is int rank ? GpuOf(rank, CudaBackend.DeviceCount()) : 0;
 }

@@ -18,6 +18,9 @@ public sealed unsafe class MpiCommunicator : ICommunicator
     /// <summary>The variable mpirun sets in every process it starts: the number of ranks.</summary>
     public const string SizeVariable = "OMPI_COMM_WORLD_SIZE";
 
+    /// <summary>The variable mpirun sets in every process it starts: its rank among the job's processes on the same machine.</summary>
+    public const string LocalRankVariable = "OMPI_COMM_WORLD_LOCAL_RANK";
+
     /// <summary>The largest broadcast, in bytes, sent as one MPI message (MPI counts are 32-bit).</summary>
     private const int BroadcastChunk = 1 << 30;
 
@@ -40,6 +43,7 @@ public sealed unsafe class MpiCommunicator : ICommunicator
         Check(mpi.CommDup(mpi.CommWorld, &control), "MPI_Comm_dup");
         Check(mpi.CommDup(mpi.CommWorld, &gradients), "MPI_Comm_dup");
         (Rank, Size, _control, _gradients) = (rank, size, control, gradients);
+        LocalRank = int.TryParse(Environment.GetEnvironmentVariable(LocalRankVariable), NumberStyles.None, CultureInfo.InvariantCulture, out int local) ? local : rank;
         Description = $"rank {rank} of {size} on {Environment.MachineName}";
     }
 
@@ -63,6 +67,12 @@ public sealed unsafe class MpiCommunicator : ICommunicator
 
     /// <inheritdoc />
     public int Size { get; }
+
+    /// <summary>
+    /// This process's rank among the job's processes on its machine (<see cref="LocalRankVariable"/>; the rank itself
+    /// if mpirun did not say), which picks its GPU there.
+    /// </summary>
+    public int LocalRank { get; }
 
     /// <inheritdoc />
     public string Description { get; }

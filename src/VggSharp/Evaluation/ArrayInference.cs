@@ -31,6 +31,8 @@ public static class ArrayInference
         if (input.Shape[0] > int.MaxValue / options.Classes) throw new WeightsFormatException(input.Path, $"{input.Shape[0]} images are too many for one array of logits");
         int count = (int)input.Shape[0], perImage = options.InputChannels * options.InputSize * options.InputSize;
         var logits = new float[(long)count * options.Classes];
+        // Each batch is read into host memory, copied to the model's device once, and its logits read back once.
+        using var hostImages = new Tensor(model.InputShape(Math.Clamp(count, 1, batchSize)));
         Tensor? deviceImages = null;
         try
         {
@@ -38,7 +40,7 @@ public static class ArrayInference
             {
                 cancellation.ThrowIfCancellationRequested();
                 int batch = Math.Min(batchSize, count - start);
-                using var images = new Tensor(model.InputShape(batch));
+                var images = hostImages.FirstItems(batch);
                 input.Read((long)start * perImage, images.Span);
                 var onDevice = model.Network.Backend.OnDevice(images, ref deviceImages);
                 model.Forward(onDevice, ForwardContext.Inference).CopyTo(logits.AsSpan(start * options.Classes, batch * options.Classes));

@@ -23,8 +23,11 @@ internal sealed class EnsembleMember : IDisposable
     private readonly EvaluationProtocol _protocol;
     private readonly int _batchSize;
     private readonly ParallelOptions _parallel;
-    /// <summary>Crops are cut in host memory, then copied to the model's device (into <see cref="_deviceInput"/>) when it has one.</summary>
-    private Tensor? _cropBatch, _deviceInput;
+    /// <summary>
+    /// Crops are cut in host memory, then copied to the model's device (into <see cref="_deviceInput"/>) when it has one,
+    /// once per forward pass; the pass's logits come back once, into <see cref="_hostLogits"/>, and the softmax runs on the host.
+    /// </summary>
+    private Tensor? _cropBatch, _deviceInput, _hostLogits, _probabilities;
 
     /// <summary>Prepares <paramref name="model"/> (the <paramref name="position"/>-th, for messages) for <paramref name="options"/>.</summary>
     public EnsembleMember(VggModel model, int position, EvaluationOptions options)
@@ -142,34 +145,43 @@ internal sealed class EnsembleMember : IDisposable
     }
 
     /// <summary>
-    /// The class score map [N, classes, h, w] averaged over its positions: the paper's sum-pooling divided by the
-    /// map's area, so that at the training size (a 1x1 map) the scores are exactly the plain network's logits.
+    /// The class score map [N, classes, h, w] averaged over its positions, in host memory: the paper's sum-pooling
+    /// divided by the map's area, so that at the training size (a 1x1 map) the scores are exactly the plain network's logits.
     /// </summary>
-    private Tensor SpatialMean(Tensor map)
+    private static Tensor SpatialMean(Tensor map)
     {
         int count = map.Shape[0], classes = map.Shape[1], area = map.Shape[2] * map.Shape[3];
-        float[] scores = map.ToArray(), means = new float[count * classes];
+        float[] scores = map.ToArray();
+        var averaged = new Tensor(count, classes);
+        var means = averaged.Span;
         for (int row = 0; row < means.Length; row++)
         {
             double sum = 0;
             foreach (float score in scores.AsSpan(row * area, area)) sum += score;
             means[row] = (float)(sum / area);
         }
-        var averaged = Backend.Allocate(new TensorShape(count, classes));
-        averaged.CopyFrom(means);
         return averaged;
     }
 
-    /// <summary>Softmax of each row of <paramref name="logits"/> (view <paramref name="start"/> + n), added with <paramref name="weight"/> to its image's sum.</summary>
+    /// <summary>
+    /// Softmax of each row of <paramref name="logits"/> (view <paramref name="start"/> + n, on any device), added with
+    /// <paramref name="weight"/> to its image's sum. Logits on a device are read back once and their softmax taken by
+    /// the fast backend; a host model's backend takes its own.
+    /// </summary>
     private void AddSoftmax(Tensor logits, List<View> views, int start, float weight, float[][] sums)
     {
-        using var probabilities = Backend.Allocate(logits.Shape);
-        Backend.Softmax(logits, probabilities);
-        float[] values = probabilities.ToArray();
+        var scores = Backends.Fast.OnDevice(logits, ref _hostLogits);
+        if (_probabilities is null || _probabilities.Shape != scores.Shape)
+        {
+            _probabilities?.Dispose();
+            _probabilities = new Tensor(scores.Shape);
+        }
+        (Backend.Device.IsHost ? Backend : Backends.Fast).Softmax(scores, _probabilities);
+        var values = _probabilities.Span;
         int classes = logits.Shape[1];
         for (int n = 0; n < logits.Shape[0]; n++)
         {
-            var row = values.AsSpan(n * classes, classes);
+            var row = values.Slice(n * classes, classes);
             var sum = sums[views[start + n].Image];
             for (int c = 0; c < row.Length; c++) sum[c] += weight * row[c];
         }
@@ -181,6 +193,8 @@ internal sealed class EnsembleMember : IDisposable
         _dense?.Dispose();
         _cropBatch?.Dispose();
         _deviceInput?.Dispose();
+        _hostLogits?.Dispose();
+        _probabilities?.Dispose();
     }
 
     private IBackend Backend => _model.Network.Backend;

@@ -2,7 +2,10 @@ using VggSharp.Tensors;
 
 namespace VggSharp.Kernels;
 
-/// <summary>Host data (a loader's batch, evaluation crops) brought to a backend's device through a buffer reused from call to call.</summary>
+/// <summary>
+/// Data brought to a backend's device through a buffer reused from call to call: host data (a loader's batch,
+/// evaluation crops) to a GPU, or, with a host backend, a device's results (logits) back to the host.
+/// </summary>
 internal static class DeviceStaging
 {
     /// <summary>

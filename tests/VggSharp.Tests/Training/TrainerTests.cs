@@ -39,18 +39,6 @@ public class TrainerTests : IDisposable
         return model.State().Select(e => e.Bytes.ToArray()).ToList();
     }
 
-    /// <summary>A writer that cancels the run once it has reported <paramref name="steps"/> steps.</summary>
-    private sealed class CancelAfterSteps(CancellationTokenSource source, int steps) : StringWriter
-    {
-        private int _seen;
-
-        public override void WriteLine(string? value)
-        {
-            base.WriteLine(value);
-            if (value is not null && value.Contains(" step ", StringComparison.Ordinal) && ++_seen == steps) source.Cancel();
-        }
-    }
-
     [Fact]
     public void AShortRealDataRunClearlyLearnsAndWritesTheRunDirectory()
     {

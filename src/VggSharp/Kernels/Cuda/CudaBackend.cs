@@ -57,13 +57,39 @@ public sealed unsafe class CudaBackend : IBackend
                 Created[(index, precision, deterministic)] = backend;
                 return backend;
             }
-            catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException or CudaException or ArgumentOutOfRangeException)
+            catch (Exception e) when (IsUnusable(e))
             {
-                string problems = CudaLibraryResolver.PreloadProblems;
-                string reason = e.Message.ReplaceLineEndings(" ") + (problems.Length > 0 ? $" (also: {problems})" : "");
-                throw new InvalidOperationException($"cuda:{index} is not usable: {reason}", e);
+                throw Unusable($"cuda:{index}", e);
             }
         }
+    }
+
+    /// <summary>
+    /// The number of CUDA devices this process sees (CUDA_VISIBLE_DEVICES applied), or an
+    /// <see cref="InvalidOperationException"/> with one line saying why CUDA is not usable. Loads the driver only.
+    /// </summary>
+    public static int DeviceCount()
+    {
+        lock (CreateGate)
+        {
+            try
+            {
+                return CudaDevice.Count();
+            }
+            catch (Exception e) when (IsUnusable(e))
+            {
+                throw Unusable("CUDA", e);
+            }
+        }
+    }
+
+    private static bool IsUnusable(Exception e) => e is DllNotFoundException or EntryPointNotFoundException or CudaException or ArgumentOutOfRangeException;
+
+    private static InvalidOperationException Unusable(string what, Exception e)
+    {
+        string problems = CudaLibraryResolver.PreloadProblems;
+        string reason = e.Message.ReplaceLineEndings(" ") + (problems.Length > 0 ? $" (also: {problems})" : "");
+        return new InvalidOperationException($"{what} is not usable: {reason}", e);
     }
 
     /// <inheritdoc />

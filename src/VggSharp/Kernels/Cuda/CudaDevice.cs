@@ -71,13 +71,23 @@ internal sealed unsafe class CudaDevice
         }
     }
 
-    private static CudaDevice Open(int ordinal)
+    /// <summary>
+    /// The number of CUDA devices this process sees (after CUDA_VISIBLE_DEVICES), initialising the driver. Throws as
+    /// <see cref="Get"/> does when there is no driver.
+    /// </summary>
+    public static int Count()
     {
         CudaLibraryResolver.Register();
         CudaLibraryResolver.Load(CudaLibraryNames.Driver);
         CudaDriver.Check(CudaDriver.Init(0), "cuInit");
         int count;
         CudaDriver.Check(CudaDriver.DeviceGetCount(&count), "cuDeviceGetCount");
+        return count;
+    }
+
+    private static CudaDevice Open(int ordinal)
+    {
+        int count = Count();
         if (ordinal < 0 || ordinal >= count)
             throw new ArgumentOutOfRangeException(nameof(ordinal), $"cuda:{ordinal} does not exist: this machine has {count} CUDA device(s).");
         int device, major, minor;
