@@ -2,9 +2,10 @@ namespace VggSharp.Kernels.Cuda;
 
 /// <summary>
 /// cuDNN's descriptors for one convolution shape, and its algorithms for forward, backward-data and backward-filter,
-/// each searched once with cudnnFind*AlgorithmEx (which times them on real data) on first use and then kept. The
-/// fastest algorithm that succeeded is taken, among the deterministic ones when asked, and among those without
-/// tensor-core math in strict float32. Each direction has its own convolution descriptor, set to its algorithm's math.
+/// each chosen once on first use and then kept: by default the fastest that succeeded in cudnnFind*AlgorithmEx (which
+/// times them on real data, so another process may choose another); when deterministic, the first deterministic one
+/// in cuDNN's heuristic ranking (cudnnGet*Algorithm_v7, which times nothing), so that every process chooses the same
+/// algorithms and gets the same bits. In strict float32 only algorithms without tensor-core math are taken. Each direction has its own convolution descriptor, set to its algorithm's math.
 /// In TF32, a direction with no deterministic algorithm under cuDNN's default math (VGG-16's backward filter on an H200)
 /// is searched again in strict float32, which has one: slower for that layer, but deterministic.
 /// </summary>

@@ -11,7 +11,8 @@ namespace VggSharp.Kernels.Cuda;
 /// back to the host waits. The synchronised batch-norm members (<see cref="BatchNormSums"/> and its neighbours), whose
 /// sums go through MPI on the host anyway, run on the CPU through host copies.
 /// Convolution algorithms are searched once per shape: the fastest, or deterministic ones only when created so (then the
-/// same inputs give the same bits); the SGD update and dropout masks are bit-identical to the CPU's.
+/// same inputs give the same bits, in any process); the SGD update and dropout masks are bit-identical to the CPU's.
+/// A backend is for one thread at a time: one stream, one cuDNN and one cuBLAS handle.
 /// </summary>
 public sealed unsafe class CudaBackend : IBackend
 {
@@ -156,9 +157,12 @@ public sealed unsafe class CudaBackend : IBackend
         ShapeCheck.Channels(output, bias, "bias");
         nint x = On(input), w = On(weight), b = On(bias), y = On(output);
         var plan = Plan(input, weight, padding);
-        var (algorithm, workspaceBytes) = plan.Forward ??= plan.Choose(_gpu, plan.ForwardConvolution, "cudnnFindConvolutionForwardAlgorithmEx",
-            (ws, bytes, requested, returned, results) => Cudnn.FindConvolutionForwardAlgorithmEx(_gpu.Dnn, plan.Input, x, plan.Filter, w,
-                plan.ForwardConvolution, plan.Output, y, requested, returned, results, ws, bytes));
+        var (algorithm, workspaceBytes) = plan.Forward ??= _deterministic
+            ? plan.Choose(_gpu, plan.ForwardConvolution, "cudnnGetConvolutionForwardAlgorithm_v7", (_, _, requested, returned, results) =>
+                Cudnn.GetConvolutionForwardAlgorithm(_gpu.Dnn, plan.Input, plan.Filter, plan.ForwardConvolution, plan.Output, requested, returned, results))
+            : plan.Choose(_gpu, plan.ForwardConvolution, "cudnnFindConvolutionForwardAlgorithmEx", (ws, bytes, requested, returned, results) =>
+                Cudnn.FindConvolutionForwardAlgorithmEx(_gpu.Dnn, plan.Input, x, plan.Filter, w, plan.ForwardConvolution, plan.Output, y, requested,
+                    returned, results, ws, bytes));
         nint workspace = Workspace(workspaceBytes);
         float one = 1f, zero = 0f;
         Cudnn.Check(Cudnn.ConvolutionForward(_gpu.Dnn, &one, plan.Input, x, plan.Filter, w, plan.ForwardConvolution, algorithm, workspace,
@@ -172,9 +176,13 @@ public sealed unsafe class CudaBackend : IBackend
         ShapeCheck.Conv(gradInput, weight, gradOutput, padding);
         nint dy = On(gradOutput), w = On(weight), dx = On(gradInput);
         var plan = Plan(gradInput, weight, padding);
-        var (algorithm, workspaceBytes) = plan.BackwardData ??= plan.Choose(_gpu, plan.BackwardDataConvolution, "cudnnFindConvolutionBackwardDataAlgorithmEx",
-            (ws, bytes, requested, returned, results) => Cudnn.FindConvolutionBackwardDataAlgorithmEx(_gpu.Dnn, plan.Filter, w, plan.Output, dy,
-                plan.BackwardDataConvolution, plan.Input, dx, requested, returned, results, ws, bytes));
+        var (algorithm, workspaceBytes) = plan.BackwardData ??= _deterministic
+            ? plan.Choose(_gpu, plan.BackwardDataConvolution, "cudnnGetConvolutionBackwardDataAlgorithm_v7", (_, _, requested, returned, results) =>
+                Cudnn.GetConvolutionBackwardDataAlgorithm(_gpu.Dnn, plan.Filter, plan.Output, plan.BackwardDataConvolution, plan.Input, requested,
+                    returned, results))
+            : plan.Choose(_gpu, plan.BackwardDataConvolution, "cudnnFindConvolutionBackwardDataAlgorithmEx", (ws, bytes, requested, returned, results) =>
+                Cudnn.FindConvolutionBackwardDataAlgorithmEx(_gpu.Dnn, plan.Filter, w, plan.Output, dy, plan.BackwardDataConvolution, plan.Input, dx,
+                    requested, returned, results, ws, bytes));
         nint workspace = Workspace(workspaceBytes);
         float one = 1f, zero = 0f;
         Cudnn.Check(Cudnn.ConvolutionBackwardData(_gpu.Dnn, &one, plan.Filter, w, plan.Output, dy, plan.BackwardDataConvolution, algorithm,
@@ -188,6 +196,10 @@ public sealed unsafe class CudaBackend : IBackend
         ShapeCheck.Channels(gradOutput, gradBias, "gradBias");
         nint x = On(input), dy = On(gradOutput), dw = On(gradWeight), db = On(gradBias);
         var plan = Plan(input, gradWeight, padding);
+        if (plan.BackwardFilter is null && _deterministic)
+            plan.BackwardFilter = plan.Choose(_gpu, plan.BackwardFilterConvolution, "cudnnGetConvolutionBackwardFilterAlgorithm_v7",
+                (_, _, requested, returned, results) => Cudnn.GetConvolutionBackwardFilterAlgorithm(_gpu.Dnn, plan.Input, plan.Output,
+                    plan.BackwardFilterConvolution, plan.Filter, requested, returned, results));
         if (plan.BackwardFilter is null)
         {
             // The search writes into its output, and the filter gradient accumulates: search into scratch.

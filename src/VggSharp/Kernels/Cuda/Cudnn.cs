@@ -79,6 +79,18 @@ internal static unsafe partial class Cudnn
     public static partial int FindConvolutionBackwardFilterAlgorithmEx(nint handle, nint xDesc, nint x, nint dyDesc, nint dy, nint convDesc,
         nint dwDesc, nint dw, int requested, int* returned, ConvolutionAlgorithmPerformance* results, nint workspace, nuint workspaceBytes);
 
+    [LibraryImport(CudaLibraryNames.Dnn, EntryPoint = "cudnnGetConvolutionForwardAlgorithm_v7")]
+    public static partial int GetConvolutionForwardAlgorithm(nint handle, nint xDesc, nint wDesc, nint convDesc, nint yDesc, int requested,
+        int* returned, ConvolutionAlgorithmPerformance* results);
+
+    [LibraryImport(CudaLibraryNames.Dnn, EntryPoint = "cudnnGetConvolutionBackwardDataAlgorithm_v7")]
+    public static partial int GetConvolutionBackwardDataAlgorithm(nint handle, nint wDesc, nint dyDesc, nint convDesc, nint dxDesc, int requested,
+        int* returned, ConvolutionAlgorithmPerformance* results);
+
+    [LibraryImport(CudaLibraryNames.Dnn, EntryPoint = "cudnnGetConvolutionBackwardFilterAlgorithm_v7")]
+    public static partial int GetConvolutionBackwardFilterAlgorithm(nint handle, nint xDesc, nint dyDesc, nint convDesc, nint dwDesc, int requested,
+        int* returned, ConvolutionAlgorithmPerformance* results);
+
     [LibraryImport(CudaLibraryNames.Dnn, EntryPoint = "cudnnConvolutionForward")]
     public static partial int ConvolutionForward(nint handle, float* alpha, nint xDesc, nint x, nint wDesc, nint w, nint convDesc,
         int algorithm, nint workspace, nuint workspaceBytes, float* beta, nint yDesc, nint y);

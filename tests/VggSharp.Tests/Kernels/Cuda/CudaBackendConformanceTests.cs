@@ -18,6 +18,7 @@ namespace VggSharp.Tests.Kernels.Cuda;
 /// (K up to 9 * 1000): 4e-3. Kernels whose arithmetic is VggSharp's own are compared bit for bit where the CPU's
 /// operation order is the contract (SGD update, dropout mask, ReLU, max pooling, products).
 /// </summary>
+[Collection(OnTheGpu.Name)]
 public class CudaBackendConformanceTests
 {
     private const double Fp32Tolerance = 1e-4, Tf32Tolerance = 4e-3;

@@ -9,6 +9,7 @@ using Xunit;
 namespace VggSharp.Tests.Kernels.Cuda;
 
 /// <summary>The trainer on a GPU: a run stopped and resumed there ends with the bits of an uninterrupted one.</summary>
+[Collection(OnTheGpu.Name)]
 public class CudaTrainingTests
 {
     [CudaFact]
