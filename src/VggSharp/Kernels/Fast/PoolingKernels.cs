@@ -35,15 +35,28 @@ internal static unsafe class PoolingKernels
             for (; xx < ow; xx++)
             {
                 // Strict > in row-major order keeps the first of equal maxima, as the reference does.
-                int column = 2 * xx, best = 2 * yy * w + column;
+                int column = 2 * xx, corner = 2 * yy * w + column, best = corner;
                 float max = top[column];
-                if (top[column + 1] > max) { max = top[column + 1]; best += 1; }
-                if (bottom[column] > max) { max = bottom[column]; best = (2 * yy + 1) * w + column; }
-                if (bottom[column + 1] > max) { max = bottom[column + 1]; best = (2 * yy + 1) * w + column + 1; }
+                TakeScalar(top[column + 1], corner + 1, ref max, ref best);
+                TakeScalar(bottom[column], corner + w, ref max, ref best);
+                TakeScalar(bottom[column + 1], corner + w + 1, ref max, ref best);
                 y[yy * ow + xx] = max;
                 argmax[yy * ow + xx] = best;
             }
         }
+    }
+
+    /// <summary>
+    /// Where candidate &gt; max (strictly), takes it and its index, without a branch: on narrow rows (and without
+    /// AVX-512) every output goes through here, and random maxima made branches mispredict about half the time.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void TakeScalar(float candidate, int index, ref float max, ref int best)
+    {
+        bool greater = candidate > max;
+        int mask = -Unsafe.As<bool, byte>(ref greater);
+        best ^= (best ^ index) & mask;
+        max = BitConverter.Int32BitsToSingle(BitConverter.SingleToInt32Bits(max) ^ ((BitConverter.SingleToInt32Bits(max) ^ BitConverter.SingleToInt32Bits(candidate)) & mask));
     }
 
     /// <summary>
