@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using VggSharp.Randomness;
 
 namespace VggSharp.Data;
@@ -31,6 +32,9 @@ public sealed class DataLoader : IDisposable
     /// <summary>Samples per epoch (the data set, or its first <see cref="DataLoaderOptions.Limit"/>).</summary>
     public int SampleCount { get; }
 
+    /// <summary>The seconds the consumer has waited for batches not yet ready, over all epochs so far.</summary>
+    public double WaitSeconds { get; private set; }
+
     /// <summary>Batches per epoch; the last may be short.</summary>
     public int BatchesPerEpoch => (SampleCount + _options.BatchSize - 1) / _options.BatchSize;
 
@@ -58,7 +62,9 @@ public sealed class DataLoader : IDisposable
         {
             for (int b = firstBatch; b < BatchesPerEpoch; b++)
             {
+                long waitStart = Stopwatch.GetTimestamp();
                 var batch = inHand = state.Take(b);
+                WaitSeconds += Stopwatch.GetElapsedTime(waitStart).TotalSeconds;
                 foreach (var image in batch.BadImages)
                 {
                     firstBad ??= image;

@@ -29,8 +29,21 @@ public sealed record EpochMetrics
     /// <summary>Training throughput.</summary>
     [JsonPropertyName("images_per_second")] public required double ImagesPerSecond { get; init; }
 
-    /// <summary>Wall-clock seconds the epoch took, validation included.</summary>
+    /// <summary>Wall-clock seconds the epoch's training steps took (loader waits included, validation not).</summary>
     [JsonPropertyName("seconds")] public required double Seconds { get; init; }
+
+    /// <summary>
+    /// Of <see cref="Seconds"/>, the seconds the steps waited for the data loader's batches (in a resumed epoch, since
+    /// the resume); null in logs written before it was measured.
+    /// </summary>
+    [JsonPropertyName("loader_wait_seconds")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? LoaderWaitSeconds { get; init; }
+
+    /// <summary>Wall-clock seconds the epoch's validation took; null in logs written before it was measured.</summary>
+    [JsonPropertyName("validation_seconds")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public double? ValidationSeconds { get; init; }
 
     /// <summary>Training images skipped because they could not be decoded.</summary>
     [JsonPropertyName("skipped_images")] public required long SkippedImages { get; init; }
@@ -66,12 +79,18 @@ public sealed record EpochMetrics
         if (!(LearningRate >= 0) || double.IsInfinity(LearningRate)) throw new ArgumentException($"lr must be finite and non-negative, got {LearningRate}.");
         if (!(ImagesPerSecond >= 0) || double.IsInfinity(ImagesPerSecond)) throw new ArgumentException($"images_per_second must be finite and non-negative, got {ImagesPerSecond}.");
         if (!(Seconds >= 0) || double.IsInfinity(Seconds)) throw new ArgumentException($"seconds must be finite and non-negative, got {Seconds}.");
+        CheckOptionalSeconds(LoaderWaitSeconds, "loader_wait_seconds");
+        CheckOptionalSeconds(ValidationSeconds, "validation_seconds");
         if (Ranks is < 1) throw new ArgumentException($"ranks must be at least 1, got {Ranks}.");
-        if (CommunicationSecondsPerStep is { } communication && !(communication >= 0 && !double.IsInfinity(communication)))
-            throw new ArgumentException($"communication_seconds_per_step must be finite and non-negative, got {communication}.");
-        if (BatchNormSecondsPerStep is { } batchNorm && !(batchNorm >= 0 && !double.IsInfinity(batchNorm)))
-            throw new ArgumentException($"batch_norm_seconds_per_step must be finite and non-negative, got {batchNorm}.");
+        CheckOptionalSeconds(CommunicationSecondsPerStep, "communication_seconds_per_step");
+        CheckOptionalSeconds(BatchNormSecondsPerStep, "batch_norm_seconds_per_step");
         if (SkippedImages < 0) throw new ArgumentException($"skipped_images must be non-negative, got {SkippedImages}.");
+    }
+
+    private static void CheckOptionalSeconds(double? value, string name)
+    {
+        if (value is { } seconds && !(seconds >= 0 && !double.IsInfinity(seconds)))
+            throw new ArgumentException($"{name} must be finite and non-negative, got {seconds}.");
     }
 
     private static void CheckFraction(double value, string name)

@@ -57,6 +57,9 @@ internal sealed class StepLoop(TrainingOptions options, VggModel model, SgdOptim
     /// <summary>The running sums of the epoch in progress.</summary>
     public EpochProgress Epoch => _epoch;
 
+    /// <summary>The seconds the steps have waited for the loader's batches, over all epochs of this process so far.</summary>
+    public double LoaderWaitSeconds => _loader.WaitSeconds;
+
     /// <summary>Moves on to the next epoch, once this one is done and validated.</summary>
     public void NextEpoch()
     {

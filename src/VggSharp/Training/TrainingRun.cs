@@ -70,10 +70,12 @@ internal sealed class TrainingRun : IDisposable
             while (!_schedule.ShouldStop && _loop.Position.Epoch < _options.Epochs)
             {
                 var (communicationBefore, batchNormBefore) = (_replica?.Communicator.CommunicationSeconds ?? 0, _replica?.BatchNormSeconds ?? 0);
+                double loaderWaitBefore = _loop.LoaderWaitSeconds;
                 int steps = _loop.RunEpoch(cancellation);
+                double loaderWait = _loop.LoaderWaitSeconds - loaderWaitBefore;
                 double communication = (_replica?.Communicator.CommunicationSeconds ?? 0) - communicationBefore;
                 double batchNorm = (_replica?.BatchNormSeconds ?? 0) - batchNormBefore;
-                var (top1, top5) = Validate(cancellation);
+                var (top1, top5, validationSeconds) = Validate(cancellation);
                 double learningRate = _schedule.LearningRate;
                 var decision = _schedule.Observe(1 - top1);
                 var epoch = _loop.Epoch;
@@ -82,6 +84,7 @@ internal sealed class TrainingRun : IDisposable
                     Epoch = _loop.Position.Epoch + 1, TrainLoss = epoch.LossSum / Math.Max(1, epoch.Images),
                     TrainTop1Error = 1 - (double)epoch.Correct / Math.Max(1, epoch.Images), ValTop1Error = top1, ValTop5Error = top5,
                     LearningRate = learningRate, ImagesPerSecond = epoch.Images / Math.Max(1e-9, epoch.Seconds), Seconds = epoch.Seconds,
+                    LoaderWaitSeconds = loaderWait, ValidationSeconds = validationSeconds,
                     SkippedImages = epoch.Skipped, Ranks = _replica?.Communicator.Size,
                     CommunicationSecondsPerStep = _replica is null ? null : communication / Math.Max(1, steps),
                     BatchNormSecondsPerStep = _replica is null ? null : batchNorm / Math.Max(1, steps),
@@ -121,14 +124,14 @@ internal sealed class TrainingRun : IDisposable
             _loop.Position.Epoch, last?.ValTop1Error ?? _lastValidation.Top1, last?.ValTop5Error ?? _lastValidation.Top5, stop);
     }
 
-    private (double Top1, double Top5) Validate(CancellationToken cancellation)
+    private (double Top1, double Top5, double Seconds) Validate(CancellationToken cancellation)
     {
         var result = Evaluator.Evaluate([_state.Model], _validationPart, _validationOptions, cancellation: _loop.LocalCancellation(cancellation));
         foreach (var bad in result.BadImages) _progress.Message($"skipped {bad.Source}: {bad.Reason}");
         var (top1, top5, confusion) = _replica?.Combine(result) ?? (result.Top1Error, result.Top5Error, result.Confusion);
         _lastConfusion = confusion;
         _lastValidation = (top1, top5);
-        return (top1, top5);
+        return (top1, top5, result.Seconds);
     }
 
     /// <summary>

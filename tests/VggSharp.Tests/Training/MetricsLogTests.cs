@@ -49,6 +49,33 @@ public class MetricsLogTests
     }
 
     [Fact]
+    public void TheTimeBreakdownIsWrittenWhenMeasuredAndLeftOutOtherwise()
+    {
+        using var directory = new TemporaryDirectory();
+        var log = new MetricsLog(directory.Path);
+        log.Append(Epoch(1));
+        log.Append(Epoch(2) with { LoaderWaitSeconds = 1.5, ValidationSeconds = 12.25 });
+
+        var lines = File.ReadAllLines(log.Path);
+        Assert.DoesNotContain("loader_wait_seconds", lines[0]);
+        Assert.Contains("\"loader_wait_seconds\":1.5", lines[1]);
+        Assert.Contains("\"validation_seconds\":12.25", lines[1]);
+        var read = log.Read();
+        Assert.Null(read[0].ValidationSeconds);
+        Assert.Equal((1.5, 12.25), (read[1].LoaderWaitSeconds, read[1].ValidationSeconds));
+    }
+
+    [Theory]
+    [InlineData(-1.0, 1.0)]
+    [InlineData(1.0, double.PositiveInfinity)]
+    [InlineData(double.NaN, 1.0)]
+    public void NegativeOrNonFiniteTimesAreRefused(double loaderWait, double validation)
+    {
+        var e = Assert.Throws<ArgumentException>(() => (Epoch(1) with { LoaderWaitSeconds = loaderWait, ValidationSeconds = validation }).Validate());
+        Assert.Contains("_seconds must be finite and non-negative", e.Message);
+    }
+
+    [Fact]
     public void ResumingDropsTheEpochsAfterTheCheckpoint()
     {
         using var directory = new TemporaryDirectory();

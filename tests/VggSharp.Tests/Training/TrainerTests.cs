@@ -54,6 +54,9 @@ public class TrainerTests : IDisposable
         foreach (string field in new[] { "epoch", "train_loss", "val_top1_error", "val_top5_error", "lr", "images_per_second", "seconds" })
             Assert.True(last.RootElement.TryGetProperty(field, out _), field);
         Assert.InRange(last.RootElement.GetProperty("val_top1_error").GetDouble(), 0, 1);
+        // Where an epoch's time went: the loader's waits are part of the training seconds, validation comes after.
+        Assert.InRange(last.RootElement.GetProperty("loader_wait_seconds").GetDouble(), 0, last.RootElement.GetProperty("seconds").GetDouble());
+        Assert.True(last.RootElement.GetProperty("validation_seconds").GetDouble() > 0);
         Assert.Equal("Ankle boot", VggModelFile.ReadClassNames(result.ModelPath)![9]);
         Assert.Contains("<svg", File.ReadAllText(result.ReportPath));
     }
