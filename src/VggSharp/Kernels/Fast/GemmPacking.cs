@@ -67,13 +67,15 @@ internal static unsafe class GemmPacking<TVector, TWidth>
             if (transposed)
             {
                 int k = 0;
-                // Full panels on AVX-512: two 16 x 16 blocks per 16 depths, transposed in registers.
-                if (valid == nr && nr == 32 && PanelTranspose.IsSupported)
+                // On AVX-512, panels of 32 or 16 columns (the last panel of a 16-column product, as thin layers' Winograd
+                // backward filter has): per 16 depths, each 16 x 16 block transposed in registers, an empty half zeroed.
+                if ((valid == nr || valid == 16) && nr == 32 && PanelTranspose.IsSupported)
                 {
                     for (; k + 16 <= depth; k += 16)
                     {
                         PanelTranspose.Transpose16x16(b + j0 * ldb + k, ldb, destination + k * nr, nr);
-                        PanelTranspose.Transpose16x16(b + (j0 + 16) * ldb + k, ldb, destination + k * nr + 16, nr);
+                        if (valid == nr) PanelTranspose.Transpose16x16(b + (j0 + 16) * ldb + k, ldb, destination + k * nr + 16, nr);
+                        else for (int p = k; p < k + 16; p++) TWidth.Store(default, destination + p * nr + 16);
                     }
                 }
                 for (int j = 0; j < nr; j++)
@@ -81,7 +83,7 @@ internal static unsafe class GemmPacking<TVector, TWidth>
                     float* d = destination + j;
                     if (j >= valid)
                     {
-                        for (int p = 0; p < depth; p++) d[p * nr] = 0f;
+                        for (int p = k; p < depth; p++) d[p * nr] = 0f;
                         continue;
                     }
                     float* source = b + (j0 + j) * ldb;
