@@ -67,15 +67,16 @@ internal static unsafe class GemmPacking<TVector, TWidth>
             if (transposed)
             {
                 int k = 0;
-                // On AVX-512, panels of 32 or 16 columns (the last panel of a 16-column product, as thin layers' Winograd
-                // backward filter has): per 16 depths, each 16 x 16 block transposed in registers, an empty half zeroed.
-                if ((valid == nr || valid == 16) && nr == 32 && PanelTranspose.IsSupported)
+                // Full panels, or a full first half (the last panel of a product as wide as one vector, as thin layers'
+                // Winograd backward filter has): per vector of depths, each square half transposed in registers, an
+                // empty half zeroed.
+                if ((valid == nr || valid == w) && PanelTranspose.SupportsSquare(w))
                 {
-                    for (; k + 16 <= depth; k += 16)
+                    for (; k + w <= depth; k += w)
                     {
-                        PanelTranspose.Transpose16x16(b + j0 * ldb + k, ldb, destination + k * nr, nr);
-                        if (valid == nr) PanelTranspose.Transpose16x16(b + (j0 + 16) * ldb + k, ldb, destination + k * nr + 16, nr);
-                        else for (int p = k; p < k + 16; p++) TWidth.Store(default, destination + p * nr + 16);
+                        PanelTranspose.TransposeSquare(w, b + j0 * ldb + k, ldb, destination + k * nr, nr);
+                        if (valid == nr) PanelTranspose.TransposeSquare(w, b + (j0 + w) * ldb + k, ldb, destination + k * nr + w, nr);
+                        else for (int p = k; p < k + w; p++) TWidth.Store(default, destination + p * nr + w);
                     }
                 }
                 for (int j = 0; j < nr; j++)
