@@ -35,7 +35,8 @@ public class BackendConformanceTests
 
     /// <summary>
     /// Small output planes, which the fast backend lowers several images at a time: 1x1 to 7x7 maps, pointwise and
-    /// 7x7 kernels, one image, a chunk of two plus one of a single image (C 1000), and 130 images in uneven chunks.
+    /// 7x7 kernels, one image, a chunk of two plus one of a single image (C 1000), and 130 images in uneven chunks; and
+    /// 37 one-image chunks of a thin first layer, whose filter gradient is summed in 16 uneven parts.
     /// </summary>
     public static readonly (int N, int C, int H, int W, int O, int K, int P)[] ChunkedConvCases =
     [
@@ -48,6 +49,7 @@ public class BackendConformanceTests
         (3, 1000, 7, 7, 2, 3, 1),
         (130, 64, 7, 7, 8, 3, 1),
         (130, 400, 7, 7, 3, 1, 0),
+        (37, 1, 16, 16, 16, 3, 1),
     ];
 
     /// <summary>(batch, inputs, outputs).</summary>

@@ -8,7 +8,8 @@ namespace VggSharp.Kernels.Fast;
 /// data col = Wᵀ * dY then col2im, backward filter dW += dY * colᵀ. Forward and backward data run whole chunks in
 /// parallel when that keeps every thread busy or a chunk is too small to split; otherwise chunks and bands run in
 /// order with the lowering and each GEMM parallel. A chunk's sums run in the same order either way. Backward filter
-/// sums over chunks, so it always takes them in order.
+/// sums over chunks, so it takes them in an order fixed by the shape: in order, or, when tiles are small, in a fixed
+/// number of parts summed side by side and then added in order.
 /// </summary>
 internal static unsafe class ConvolutionKernels
 {
@@ -52,15 +53,40 @@ internal static unsafe class ConvolutionKernels
             WinogradConvolution.BackwardFilter(workers, input, gradOutput, gradWeight, padding);
             return;
         }
-        for (int chunk = 0; chunk < g.Chunks; chunk++)
-        for (int band = 0; band < g.Bands; band++)
+        int parts = FilterGradientParts(g);
+        if (parts == 1)
         {
-            var tile = g.Tile(chunk, band);
-            var source = GatheredOutputs(workers, g, tile, dy);
-            var columns = InputColumns(workers, g, tile, x);
-            Sgemm.Multiply(workers, false, true, g.Outputs, g.Patch, tile.Columns, source.Data, source.Stride, columns.Data, columns.Stride, dw, g.Patch, true);
+            var whole = new FilterGradientPart(workers, g, 1, x, dy, dw);
+            whole.Run(0);
+            return;
         }
+        float* sums = Workspace.FilterGradientParts(parts * g.Outputs * g.Patch);
+        var job = new FilterGradientPart(Workers.Single, g, parts, x, dy, sums);
+        workers.For(parts, ref job);
+        var reduce = new FilterGradientReduction(g, parts, sums, dw);
+        workers.For(g.Outputs, ref reduce);
     }
+
+    /// <summary>
+    /// Into how many parts backward filter splits its sum over tiles: a shape-only count, so the bits never depend on
+    /// the thread count. Tiles too small to split well (conv1_1's 16 x 9 by 1,024, one thread each time) are summed
+    /// in <see cref="FilterGradientPartCount"/> parts side by side, each in its own buffer, and the parts then added in
+    /// order; large tiles keep one sum, their lowering and GEMMs split between the threads.
+    /// </summary>
+    private static int FilterGradientParts(ConvGeometry g)
+    {
+        int tiles = g.Chunks * g.Bands;
+        var first = g.Tile(0, 0);
+        bool small = (long)g.Outputs * g.Patch * first.Columns < SmallChunkWork;
+        bool fits = (long)FilterGradientPartCount * g.Outputs * g.Patch <= FilterGradientPartBudget;
+        return small && fits ? Math.Min(tiles, FilterGradientPartCount) : 1;
+    }
+
+    /// <summary>Parts of a split filter-gradient sum: enough to keep 16 threads busy.</summary>
+    private const int FilterGradientPartCount = 16;
+
+    /// <summary>Floats of partial filter gradients a split may hold (4 MB).</summary>
+    private const long FilterGradientPartBudget = 1L << 20;
 
     /// <summary>
     /// Whether to give each thread whole chunks: when they divide evenly over the threads, or one chunk is too little
@@ -144,6 +170,38 @@ internal static unsafe class ConvolutionKernels
                 Sgemm.Multiply(workers, true, false, g.Patch, tile.Columns, g.Outputs, w, g.Patch, source.Data, source.Stride, columns, tile.Columns, false);
                 Im2Col.Raise(workers, columns, g, tile, images);
             }
+        }
+    }
+
+    /// <summary>
+    /// Part p of <c>parts</c>: the filter gradient summed over its consecutive run of tiles, in order, into its own
+    /// [outputs, patch] matrix of <c>dw</c> (added to it when there is one part, else written).
+    /// </summary>
+    private readonly struct FilterGradientPart(Workers workers, ConvGeometry g, int parts, float* x, float* dy, float* dw) : IWorkPiece
+    {
+        public void Run(int part)
+        {
+            int tiles = g.Chunks * g.Bands, first = (int)((long)part * tiles / parts), end = (int)((long)(part + 1) * tiles / parts);
+            float* target = dw + (long)part * g.Outputs * g.Patch;
+            for (int t = first; t < end; t++)
+            {
+                var tile = g.Tile(t / g.Bands, t % g.Bands);
+                var source = GatheredOutputs(workers, g, tile, dy);
+                var columns = InputColumns(workers, g, tile, x);
+                Sgemm.Multiply(workers, false, true, g.Outputs, g.Patch, tile.Columns, source.Data, source.Stride, columns.Data, columns.Stride,
+                    target, g.Patch, parts == 1 || t > first);
+            }
+        }
+    }
+
+    /// <summary>Output channel o's row of the filter gradient plus each part's row, parts in order.</summary>
+    private readonly struct FilterGradientReduction(ConvGeometry g, int parts, float* sums, float* dw) : IWorkPiece
+    {
+        public void Run(int o)
+        {
+            var row = new Span<float>(dw + (long)o * g.Patch, g.Patch);
+            for (int part = 0; part < parts; part++)
+                ElementWise.Apply(new AddOperator(), row, new ReadOnlySpan<float>(sums + ((long)part * g.Outputs + o) * g.Patch, g.Patch), row);
         }
     }
 

@@ -67,13 +67,16 @@ internal static unsafe class GemmPacking<TVector, TWidth>
             if (transposed)
             {
                 int k = 0;
-                // Full panels on AVX-512: two 16 x 16 blocks per 16 depths, transposed in registers.
-                if (valid == nr && nr == 32 && PanelTranspose.IsSupported)
+                // Full panels, or a full first half (the last panel of a product as wide as one vector, as thin layers'
+                // Winograd backward filter has): per vector of depths, each square half transposed in registers, an
+                // empty half zeroed.
+                if ((valid == nr || valid == w) && PanelTranspose.SupportsSquare(w))
                 {
-                    for (; k + 16 <= depth; k += 16)
+                    for (; k + w <= depth; k += w)
                     {
-                        PanelTranspose.Transpose16x16(b + j0 * ldb + k, ldb, destination + k * nr, nr);
-                        PanelTranspose.Transpose16x16(b + (j0 + 16) * ldb + k, ldb, destination + k * nr + 16, nr);
+                        PanelTranspose.TransposeSquare(w, b + j0 * ldb + k, ldb, destination + k * nr, nr);
+                        if (valid == nr) PanelTranspose.TransposeSquare(w, b + (j0 + w) * ldb + k, ldb, destination + k * nr + w, nr);
+                        else for (int p = k; p < k + w; p++) TWidth.Store(default, destination + p * nr + w);
                     }
                 }
                 for (int j = 0; j < nr; j++)
@@ -81,7 +84,7 @@ internal static unsafe class GemmPacking<TVector, TWidth>
                     float* d = destination + j;
                     if (j >= valid)
                     {
-                        for (int p = 0; p < depth; p++) d[p * nr] = 0f;
+                        for (int p = k; p < depth; p++) d[p * nr] = 0f;
                         continue;
                     }
                     float* source = b + (j0 + j) * ldb;

@@ -5,13 +5,58 @@ using System.Runtime.Intrinsics.X86;
 namespace VggSharp.Kernels.Fast;
 
 /// <summary>
-/// In-register AVX-512 transposes for packing GEMM panels whose source runs along k: a 16 x 16 block (for the right
-/// operand's 32-column panels) and a 6 x 16 block (for the left operand's 6-row panels). Callers check
+/// In-register transposes for packing GEMM panels whose source runs along k: a 16 x 16 block on AVX-512 and an 8 x 8
+/// block on AVX (halves of the right operand's 32- or 16-column panels), and a 6 x 16 block on AVX-512 (the left
+/// operand's 6-row panels). Callers check
 /// <see cref="IsSupported"/>; each replaces 256 or 96 scalar copies with a few dozen shuffles.
 /// </summary>
 internal static unsafe class PanelTranspose
 {
     public static bool IsSupported => Avx512F.IsSupported;
+
+    /// <summary>Whether <see cref="TransposeSquare"/> transposes <paramref name="size"/> x <paramref name="size"/> blocks in registers (16 on AVX-512, 8 on AVX).</summary>
+    public static bool SupportsSquare(int size) => size == 16 ? Avx512F.IsSupported : size == 8 && Avx.IsSupported;
+
+    /// <summary>destination[c * destinationStride + r] = source[r * sourceStride + c] for r, c in [0, size); see <see cref="SupportsSquare"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void TransposeSquare(int size, float* source, nint sourceStride, float* destination, nint destinationStride)
+    {
+        if (size == 16) Transpose16x16(source, sourceStride, destination, destinationStride);
+        else Transpose8x8(source, sourceStride, destination, destinationStride);
+    }
+
+    /// <summary>
+    /// The AVX form of <see cref="Transpose16x16"/> for 8 x 8: pairs of rows interleaved, 4 x 4 blocks transposed within
+    /// each 128-bit lane (vector k holding columns k and k + 4), then lanes recombined across the two row groups.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8x8(float* source, nint sourceStride, float* destination, nint destinationStride)
+    {
+        FourRowsOfEight(source, sourceStride, out var c0, out var c1, out var c2, out var c3);
+        FourRowsOfEight(source + 4 * sourceStride, sourceStride, out var c4, out var c5, out var c6, out var c7);
+        Avx.Permute2x128(c0, c4, 0x20).Store(destination);
+        Avx.Permute2x128(c1, c5, 0x20).Store(destination + destinationStride);
+        Avx.Permute2x128(c2, c6, 0x20).Store(destination + 2 * destinationStride);
+        Avx.Permute2x128(c3, c7, 0x20).Store(destination + 3 * destinationStride);
+        Avx.Permute2x128(c0, c4, 0x31).Store(destination + 4 * destinationStride);
+        Avx.Permute2x128(c1, c5, 0x31).Store(destination + 5 * destinationStride);
+        Avx.Permute2x128(c2, c6, 0x31).Store(destination + 6 * destinationStride);
+        Avx.Permute2x128(c3, c7, 0x31).Store(destination + 7 * destinationStride);
+    }
+
+    /// <summary>Four rows of 8 to four vectors whose lane L holds columns 4L, 4L + 1, 4L + 2, 4L + 3 of those rows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void FourRowsOfEight(float* source, nint stride, out Vector256<float> c0, out Vector256<float> c1, out Vector256<float> c2, out Vector256<float> c3)
+    {
+        Vector256<float> r0 = Vector256.Load(source), r1 = Vector256.Load(source + stride);
+        Vector256<float> r2 = Vector256.Load(source + 2 * stride), r3 = Vector256.Load(source + 3 * stride);
+        Vector256<float> low01 = Avx.UnpackLow(r0, r1), high01 = Avx.UnpackHigh(r0, r1);
+        Vector256<float> low23 = Avx.UnpackLow(r2, r3), high23 = Avx.UnpackHigh(r2, r3);
+        c0 = Avx.Shuffle(low01, low23, 0x44);
+        c1 = Avx.Shuffle(low01, low23, 0xEE);
+        c2 = Avx.Shuffle(high01, high23, 0x44);
+        c3 = Avx.Shuffle(high01, high23, 0xEE);
+    }
 
     /// <summary>destination[c * destinationStride + r] = source[r * sourceStride + c] for r, c in [0, 16).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

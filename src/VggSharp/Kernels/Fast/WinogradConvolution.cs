@@ -250,23 +250,22 @@ internal static unsafe class WinogradConvolution
                 float* image = map + ((long)run.Image * TTransform.Channels(g) + c) * plane;
                 // A run's pixels end side - 4 past its last tile's start.
                 int groups = (run.Count + Lanes - 1) / Lanes, left = 4 * run.Column - padding, runPixels = 4 * run.Count + side - 4;
-                int lanes = narrow ? run.Count : groups * Lanes;
+                int lanes = groups * Lanes;
                 if (!narrow) PrefetchRows(image, height, width, 4 * run.Row + side - padding, left, runPixels);
                 for (int r = 0; r < side; r++)
                 {
                     float* destination = stage + 6 * r * stride + run.Position;
                     int row = 4 * run.Row + r - padding;
-                    if (row < 0 || row >= height)
-                    {
-                        for (int kx = 0; kx < 6; kx++) new Span<float>(destination + kx * stride, lanes).Clear();
-                        continue;
-                    }
+                    bool inside = row >= 0 && row < height;
                     if (narrow)
                     {
-                        FillLine(line, runPixels, image + row * width, left, width);
-                        for (int u = 0; u < run.Count; u++)
-                        for (int j = 0; j < side; j++)
-                            destination[j * stride + u] = line[4 * u + j];
+                        // A row outside the map reads as zeros, as if it were a map of width 0.
+                        SpreadNarrowRow(image + row * width, left, inside ? width : 0, run.Count, side, destination, stride);
+                        continue;
+                    }
+                    if (!inside)
+                    {
+                        for (int kx = 0; kx < 6; kx++) new Span<float>(destination + kx * stride, lanes).Clear();
                         continue;
                     }
                     FillLine(line, groups * 4 * Lanes + Lanes, image + row * width, left, width);
@@ -299,6 +298,21 @@ internal static unsafe class WinogradConvolution
         for (int row = Math.Max(0, firstRow); row < Math.Min(height, firstRow + 4); row++)
         for (int column = start; column < end; column += 16)
             Sse.Prefetch0(image + (long)row * width + column);
+    }
+
+    /// <summary>
+    /// destination[j * stride + u] = row[left + 4u + j] (zero outside [0, width)) for a run of <paramref name="tiles"/>
+    /// tiles: a narrow row's pixels straight into the stage, without the span calls that cost more than a few pixels.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void SpreadNarrowRow(float* row, int left, int width, int tiles, int side, float* destination, int stride)
+    {
+        for (int u = 0; u < tiles; u++)
+        for (int j = 0; j < side; j++)
+        {
+            int column = left + 4 * u + j;
+            destination[j * stride + u] = (uint)column < (uint)width ? row[column] : 0f;
+        }
     }
 
     /// <summary>line[k] = row[left + k] for k in [0, length), zero outside [0, width).</summary>

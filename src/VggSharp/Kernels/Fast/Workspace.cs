@@ -11,6 +11,7 @@ internal static unsafe class Workspace
     [ThreadStatic] private static AlignedBuffer? s_columns;
     [ThreadStatic] private static AlignedBuffer? s_outputs;
     [ThreadStatic] private static AlignedBuffer? s_scratch;
+    [ThreadStatic] private static AlignedBuffer? s_filterGradientParts;
     [ThreadStatic] private static AlignedBuffer? s_winogradFilters;
     [ThreadStatic] private static AlignedBuffer? s_winogradInputs;
     [ThreadStatic] private static AlignedBuffer? s_winogradProducts;
@@ -30,6 +31,9 @@ internal static unsafe class Workspace
 
     /// <summary>Temporaries of the element-wise kernels.</summary>
     public static float* Scratch(int length) => (s_scratch ??= new AlignedBuffer()).Get(length);
+
+    /// <summary>Partial filter gradients of a backward filter whose sum over tiles is split.</summary>
+    public static float* FilterGradientParts(int length) => (s_filterGradientParts ??= new AlignedBuffer()).Get(length);
 
     /// <summary>Winograd-transformed filters (or their gradients), packed for the GEMM, one matrix per point.</summary>
     public static float* WinogradFilters(long length) => (s_winogradFilters ??= new AlignedBuffer()).Get(checked((int)length));
