@@ -16,6 +16,8 @@ measurement that fails or times out is reported as such and the run goes on; res
 Usage: side_by_side.py --vggsharp 'dotnet path/vggsharp.dll' [--rounds 2] [--only NAME ...] [--out DIR] [--readme README.md]
        side_by_side.py --vggsharp path/vggsharp --suite gpu --device cuda --rounds 1 --out DIR
        side_by_side.py --torch CASE [--device D --precision P] --warmup N --iterations N   (one PyTorch measurement, as JSON)
+       side_by_side.py --profile CASE [--device D --precision P]   (PyTorch's kernels for the case, by total time)
+       side_by_side.py --vggsharp path/vggsharp --print-command CASE [--device D --precision P]   (its vggsharp bench command)
        --tiny shrinks every case (width 1/16, 32x32, batch 4) to check the script itself on a CPU in seconds.
 """
 import argparse
@@ -60,19 +62,19 @@ CASES = [
     Case("fashion-mnist-epoch", "Fashion-MNIST epoch: VGG-16-BN x0.25, 32, batch 128", "D-BN", None, "train", 128, 32, 5, 30, 1.0,
          channels=1, classes=10, width=0.25, head="small"),
 ]
-# The GPU suite: issue 12's cases (images/s over PyTorch's on the same GPU) in the precisions VggSharp has: fp32 and tf32
-# (bf16 is not implemented yet; the issue's PyTorch bf16 figures stand without a VggSharp side).
+# The GPU suite: issue 12's cases (images/s over PyTorch's on the same GPU) in the precisions its goal names.
 GPU_CASES = [
     Case("vgg16-train-b64", "VGG-16 training step, 224, batch 64", "D", "vgg16", "train", 64, 224, 5, 20, 0.9,
-         precisions=("fp32", "tf32")),
+         precisions=("fp32", "tf32", "bf16")),
     Case("vgg16-train-b256", "VGG-16 training step, 224, batch 256", "D", "vgg16", "train", 256, 224, 3, 10, 0.9,
-         precisions=("tf32",)),
-    Case("vgg16-infer-b64", "VGG-16 inference, 224, batch 64", "D", "vgg16", "infer", 64, 224, 5, 20, 1.0, precisions=("fp32", "tf32")),
-    Case("vgg16-infer-b256", "VGG-16 inference, 224, batch 256", "D", "vgg16", "infer", 256, 224, 3, 10, 1.0, precisions=("tf32",)),
+         precisions=("fp32", "tf32", "bf16")),
+    Case("vgg16-infer-b64", "VGG-16 inference, 224, batch 64", "D", "vgg16", "infer", 64, 224, 5, 20, 1.0,
+         precisions=("fp32", "tf32", "bf16")),
+    Case("vgg16-infer-b256", "VGG-16 inference, 224, batch 256", "D", "vgg16", "infer", 256, 224, 3, 10, 1.0, precisions=("tf32", "bf16")),
     Case("fashion-mnist-b128", "main job's network (D-BN x0.25, 32, 1 channel), training, batch 128", "D-BN", None, "train", 128, 32,
-         10, 50, 0.9, channels=1, classes=10, width=0.25, head="small", precisions=("fp32", "tf32")),
+         10, 50, 0.9, channels=1, classes=10, width=0.25, head="small", precisions=("fp32", "tf32", "bf16")),
     Case("fashion-mnist-b1024", "main job's network (D-BN x0.25, 32, 1 channel), training, batch 1024", "D-BN", None, "train", 1024,
-         32, 5, 20, 0.9, channels=1, classes=10, width=0.25, head="small", precisions=("tf32",)),
+         32, 5, 20, 0.9, channels=1, classes=10, width=0.25, head="small", precisions=("tf32", "bf16")),
 ]
 SUITES = {"cpu": CASES, "gpu": GPU_CASES}
 BY_NAME = {c.name: c for c in CASES + GPU_CASES}
@@ -106,7 +108,8 @@ def torch_model(case):
                          nn.Linear(hidden, case.classes))
 
 
-def measure_torch(case, warmup, iterations, threads, device_name="cpu", precision="fp32"):
+def torch_step(case, threads, device_name="cpu", precision="fp32"):
+    """One PyTorch training step or inference of the case as a function, with the function that waits for the device."""
     import torch
     import torch.nn as nn
 
@@ -151,7 +154,12 @@ def measure_torch(case, warmup, iterations, threads, device_name="cpu", precisio
         def step():
             with torch.no_grad(), autocast():
                 model(images)
+    return step, synchronize, parameters, device
 
+
+def measure_torch(case, warmup, iterations, threads, device_name="cpu", precision="fp32"):
+    import torch
+    step, synchronize, parameters, device = torch_step(case, threads, device_name, precision)
     for _ in range(warmup):
         step()
     synchronize()
@@ -188,11 +196,33 @@ def run_json(command, timeout):
         raise MeasurementError(f"{shlex.join(command)} printed no JSON: {result.stdout[-200:]!r}") from None
 
 
-def measure_vggsharp(vggsharp, case, precision, args):
+def vggsharp_command(vggsharp, case, precision, args, json_output=True):
     device = ["--device", args.device, "--precision", precision] if args.device else []
-    return run_json(vggsharp + ["bench", "--mode", case.mode, "--batch", str(case.batch), "--warmup", str(case.warmup),
-                                "--iterations", str(case.iterations), "--threads", str(args.threads), "--json"]
-                    + device + case.model_args(), args.timeout)
+    return (vggsharp + ["bench", "--mode", case.mode, "--batch", str(case.batch), "--warmup", str(case.warmup),
+                        "--iterations", str(case.iterations), "--threads", str(args.threads)] + (["--json"] if json_output else [])
+            + device + case.model_args())
+
+
+def measure_vggsharp(vggsharp, case, precision, args):
+    return run_json(vggsharp_command(vggsharp, case, precision, args), args.timeout)
+
+
+def profile_torch(case, args):
+    """PyTorch's CUDA kernels (or CPU operators) for a few iterations of the case, by total time."""
+    import torch
+    from torch.profiler import ProfilerActivity, profile
+    step, synchronize, _, device = torch_step(case, args.threads, args.device or "cpu", args.precision)
+    for _ in range(case.warmup):
+        step()
+    synchronize()
+    activities = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if device.type == "cuda" else [])
+    with profile(activities=activities) as prof:
+        for _ in range(3):
+            step()
+        synchronize()
+    sort = "cuda_time_total" if device.type == "cuda" else "cpu_time_total"
+    print(f"PyTorch {torch.__version__}, {case.title}, {args.precision}, 3 iterations:")
+    print(prof.key_averages().table(sort_by=sort, row_limit=40, max_name_column_width=70))
 
 
 def measure_pytorch(case, precision, args):
@@ -360,7 +390,8 @@ def drive(args):
               file=sys.stderr, flush=True)
     machine = {"suite": args.suite, "device": args.device or "cpu", "cores": os.cpu_count(), "cpu": cpu_name(),
                "threads": args.threads, "rounds": args.rounds, "load_average_at_start": load, **versions(args.device)}
-    measured = {(c, p): {"vggsharp": [], "pytorch": [], "errors": []} for c in cases for p in c.precisions}
+    measured = {(c, p): {"vggsharp": [], "pytorch": [], "errors": []} for c in cases for p in c.precisions
+                if not args.precisions or p in args.precisions}
     for round_index in range(args.rounds):
         for (case, precision), runs in measured.items():
             sides = ["vggsharp", "pytorch"] if round_index % 2 == 0 else ["pytorch", "vggsharp"]
@@ -405,14 +436,24 @@ def main():
     parser.add_argument("--precision", choices=("fp32", "tf32", "bf16"), default="fp32", help="with --torch: the precision")
     parser.add_argument("--tiny", action="store_true", help="every case shrunk (width 1/16, 32x32, batch 4): checks the script only")
     parser.add_argument("--timeout", type=int, default=600, help="seconds one measurement may take before it counts as failed")
+    parser.add_argument("--profile", choices=sorted(BY_NAME), help="profile one case in PyTorch (torch.profiler) and print its kernels by time")
+    parser.add_argument("--print-command", choices=sorted(BY_NAME), help="print the vggsharp bench command of a case (text output: per layer)")
     parser.add_argument("--only", nargs="+", choices=sorted(BY_NAME), help="run only these cases")
+    parser.add_argument("--precisions", nargs="+", choices=("fp32", "tf32", "bf16"), help="run only these precisions of the cases")
     parser.add_argument("--out", default="runs/side-by-side", help="where results.json and performance.md go")
     parser.add_argument("--readme", help="also write the table into this file between the performance markers")
     parser.add_argument("--command", default="bash bench/side_by_side.sh", help="the command named in the section")
     args = parser.parse_args()
     if args.threads < 1 or args.rounds < 1 or args.warmup < 0 or args.iterations < 1 or args.timeout < 1:
         parser.error("threads, rounds, iterations and the timeout must be at least 1, warm-up at least 0")
-    if args.torch:
+    if args.profile:
+        profile_torch(BY_NAME[args.profile].tiny() if args.tiny else BY_NAME[args.profile], args)
+    elif args.print_command:
+        if not args.vggsharp:
+            parser.error("--print-command needs --vggsharp")
+        case = BY_NAME[args.print_command].tiny() if args.tiny else BY_NAME[args.print_command]
+        print(shlex.join(vggsharp_command(shlex.split(args.vggsharp), case, args.precision, args, json_output=False)))
+    elif args.torch:
         case = BY_NAME[args.torch].tiny() if args.tiny else BY_NAME[args.torch]
         print(json.dumps(measure_torch(case, args.warmup, args.iterations, args.threads, args.device or "cpu", args.precision)))
     elif args.vggsharp:

@@ -11,6 +11,8 @@
 # Settings (environment): DEVICE (cuda; cuda:N), PYTHON (/opt/torch/.venv/bin/python, else python3), GPU_DIR (.gpu),
 # TESTS_SECONDS (120), BENCH_SECONDS (210), MEASURE_SECONDS (100, one measurement), MAIN_JOB_SECONDS (90), RESUME_SECONDS (120),
 # CASES (side-by-side cases to run, space-separated names from bench/side_by_side.py's GPU suite; all by default),
+# PRECISIONS (which of fp32 tf32 bf16 to run of them; all by default), PROFILE (a case and precision, e.g.
+# "vgg16-train-b256 tf32": both sides' time per layer or kernel for it, in profile-*.txt; none by default),
 # TINY=1 (every bench case shrunk: checks this script on a CPU, with DEVICE=cpu).
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -74,8 +76,20 @@ side_by_side() {
     [[ ${TINY:-} == 1 ]] && tiny=(--tiny)
     local only=()
     [[ -n ${CASES:-} ]] && only=(--only $CASES)
+    [[ -n ${PRECISIONS:-} ]] && only+=(--precisions $PRECISIONS)
     "$PYTHON" bench/side_by_side.py --vggsharp "$work/cli/vggsharp" --suite gpu --device "$DEVICE" --rounds 1 \
         --timeout "${MEASURE_SECONDS:-100}" --out "$work/bench" --command "bash scripts/gpu_check.sh" "${tiny[@]}" "${only[@]}"
+}
+
+# Where the time of one case goes on each side: VggSharp's per-layer breakdown (bench, synchronised per layer) and
+# PyTorch's CUDA kernels by total time (torch.profiler), to compare layer by layer.
+profile() {
+    read -r name precision <<< "$PROFILE"
+    "$PYTHON" bench/side_by_side.py --profile "$name" --precision "$precision" --device "$DEVICE" > "$OUT/profile-pytorch.txt" 2>&1
+    tail -40 "$OUT/profile-pytorch.txt"
+    "$PYTHON" bench/side_by_side.py --vggsharp "$work/cli/vggsharp" --print-command "$name" --precision "$precision" --device "$DEVICE" > "$work/profile-command"
+    bash -c "$(cat "$work/profile-command")" > "$OUT/profile-vggsharp.txt" 2>&1
+    cat "$OUT/profile-vggsharp.txt"
 }
 
 # A run killed with SIGKILL after its first checkpoint and resumed with --deterministic must end with the bits of an
@@ -121,17 +135,19 @@ main_job() {
     echo "$((SECONDS - started))" > "$work/main-job-seconds"
 }
 
-export -f unpack show_gpu gpu_tests side_by_side main_job resume
-export OUT DEVICE GPU_DIR PYTHON work CASES
+export -f unpack show_gpu gpu_tests side_by_side profile main_job resume
+export OUT DEVICE GPU_DIR PYTHON work CASES PRECISIONS PROFILE
 stage unpack 60 unpack
 stage gpu 30 show_gpu
 if [[ -x $work/tests/VggSharp.Tests ]]; then stage tests "${TESTS_SECONDS:-120}" gpu_tests; else status[tests]="not run: nothing unpacked"; fi
 if [[ -x $work/cli/vggsharp ]]; then
+    if [[ -n ${PROFILE:-} ]]; then stage profile "${PROFILE_SECONDS:-90}" profile; else status[profile]="not asked for"; fi
     stage side-by-side "${BENCH_SECONDS:-210}" side_by_side
     stage main-job "${MAIN_JOB_SECONDS:-90}" main_job
     stage resume "${RESUME_SECONDS:-120}" resume
 else
     status[side-by-side]="not run: nothing unpacked"
+    status[profile]="not run: nothing unpacked"
     status[main-job]="not run: nothing unpacked"
     status[resume]="not run: nothing unpacked"
 fi

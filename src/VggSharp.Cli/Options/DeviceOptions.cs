@@ -5,7 +5,7 @@ using VggSharp.Tensors;
 namespace VggSharp.Cli.Options;
 
 /// <summary>
-/// --device (cpu, cuda, cuda:N or auto), --precision (fp32 or tf32) and --deterministic, shared by the commands that run a network.
+/// --device (cpu, cuda, cuda:N or auto), --precision (fp32, tf32 or bf16) and --deterministic, shared by the commands that run a network.
 /// auto, the default, takes CUDA device 0 when it is usable and the CPU otherwise; --device cpu never loads a CUDA
 /// library. When a GPU is taken, one line on standard error says which. Under mpirun, cuda and auto spread the ranks
 /// on a machine over its GPUs.
@@ -20,7 +20,9 @@ internal sealed class DeviceOptions
     };
 
     private readonly EnumOption<CudaPrecision> _precision = new("--precision",
-        "Arithmetic of convolutions and fully-connected layers on a GPU: tf32 (tensor cores, as PyTorch's cuDNN default) or fp32 (strict).",
+        "Arithmetic on a GPU: tf32 (tensor cores for convolutions and fully-connected layers, as PyTorch's cuDNN default), fp32 (strict), "
+        + "or bf16 (mixed precision as PyTorch's bfloat16 autocast with channels-last tensors: bf16 activations and tensor cores, float32 "
+        + "weights, gradients, batch-norm statistics and loss).",
         CudaPrecision.Tf32);
 
     private readonly Option<bool> _deterministic = new("--deterministic")

@@ -3,14 +3,17 @@ using VggSharp.Tensors;
 namespace VggSharp.Kernels;
 
 /// <summary>
-/// The compute kernels a network runs on. Every tensor argument is in the public layout
-/// (NCHW for images, [batch, features] for vectors); a backend may keep other layouts internally.
+/// The compute kernels a network runs on. Shapes are in the public layout (NCHW for images, [batch, features] for
+/// vectors); a tensor's <see cref="TensorFormat"/> says how its elements lie in memory. Parameters, their gradients and
+/// anything the host reads are float32 in row-major order; activations and their gradients are in the backend's
+/// <see cref="ActivationFormat"/>, which is float32 too except in mixed precision on a GPU. Every member takes
+/// arguments in any format (converting as it must), so a layer never needs to know the backend's.
 /// Input-gradient kernels overwrite their output; parameter-gradient kernels accumulate (+=),
 /// so gradients of several mini-batches can be summed before an update, as in Caffe.
 /// The CPU backends are deterministic: the same inputs give the same bits whatever the thread count; a GPU backend is when
 /// created so (cuDNN's fastest algorithms for some layers sum in an order that varies).
 /// The backend covers every computation of a training or evaluation step, so that a step runs start to finish on
-/// <see cref="Device"/>: every tensor argument of every member lives there (allocate them with <see cref="Allocate"/>).
+/// <see cref="Device"/>: every tensor argument of every member lives there (allocate them with <see cref="Allocate(TensorShape)"/>).
 /// Host spans appear only where the data is the host's anyway (labels, dropout keys, and batch norm's sums, which a
 /// synchronised batch norm adds up across processes on the host).
 /// </summary>
@@ -22,8 +25,31 @@ public interface IBackend
     /// <summary>The device whose memory the kernels work on.</summary>
     Device Device { get; }
 
-    /// <summary>A zero-filled tensor on <see cref="Device"/>.</summary>
+    /// <summary>A zero-filled float32 tensor on <see cref="Device"/>.</summary>
     Tensor Allocate(TensorShape shape);
+
+    /// <summary>
+    /// The format of activations of <paramref name="shape"/> and their gradients (the outputs and input gradients layers
+    /// keep): float32 on the CPU; on a GPU in bf16 mixed precision, bfloat16, channels last for image batches.
+    /// </summary>
+    TensorFormat ActivationFormat(TensorShape shape) => TensorFormat.Float32;
+
+    /// <summary>A zero-filled tensor of <paramref name="format"/> on <see cref="Device"/>; CPU backends have float32 only.</summary>
+    Tensor Allocate(TensorShape shape, TensorFormat format) => format.IsFloat32
+        ? Allocate(shape)
+        : throw new NotSupportedException($"The {Name} backend keeps float32 tensors only, not {format}.");
+
+    /// <summary>
+    /// Copies <paramref name="source"/> into <paramref name="destination"/> (same shape, both on <see cref="Device"/>),
+    /// converting element type and layout (float32 to bfloat16 rounds to nearest even).
+    /// </summary>
+    void Convert(Tensor source, Tensor destination)
+    {
+        ShapeCheck.SameShape(source, destination, "source", "destination");
+        if (!source.Format.IsFloat32 || !destination.Format.IsFloat32)
+            throw new NotSupportedException($"The {Name} backend keeps float32 tensors only, not {source.Format} or {destination.Format}.");
+        destination.CopyFrom(source);
+    }
 
     /// <summary>
     /// Waits until the device has finished all the work queued so far. Kernels on a device run asynchronously, so a

@@ -36,7 +36,7 @@ public sealed class Dropout : Layer
     {
         _lastWasTraining = context.Training && Probability > 0f;
         if (!_lastWasTraining) return input;
-        var mask = Reuse(ref _mask, input.Shape);
+        var mask = Reuse(ref _mask, input.Shape, TensorFormat.Float32);
         FillMask(mask, context);
         Backend.Multiply(input, mask, input);
         return input;

@@ -51,15 +51,21 @@ public abstract class Layer : IDisposable
     public abstract Tensor? Backward(Tensor gradOutput, bool computeInputGradient);
 
     /// <summary>
-    /// Returns <paramref name="buffer"/> if it has <paramref name="shape"/> and lives on the backend's device, else
-    /// replaces it with a new tensor from <see cref="Backend"/> (so a network moved to another device drops its old
-    /// work buffers as it next uses them).
+    /// An activation buffer (an output or an input gradient) in the backend's <see cref="IBackend.ActivationFormat"/>:
+    /// see <see cref="Reuse(ref Tensor?, TensorShape, TensorFormat)"/>.
     /// </summary>
-    protected Tensor Reuse(ref Tensor? buffer, TensorShape shape)
+    protected Tensor Reuse(ref Tensor? buffer, TensorShape shape) => Reuse(ref buffer, shape, Backend.ActivationFormat(shape));
+
+    /// <summary>
+    /// Returns <paramref name="buffer"/> if it has <paramref name="shape"/> and <paramref name="format"/> and lives on the
+    /// backend's device, else replaces it with a new tensor from <see cref="Backend"/> (so a network moved to another
+    /// device drops its old work buffers as it next uses them).
+    /// </summary>
+    protected Tensor Reuse(ref Tensor? buffer, TensorShape shape, TensorFormat format)
     {
-        if (buffer is not null && buffer.Shape == shape && buffer.Device == Backend.Device) return buffer;
+        if (buffer is not null && buffer.Shape == shape && buffer.Format == format && buffer.Device == Backend.Device) return buffer;
         buffer?.Dispose();
-        buffer = Backend.Allocate(shape);
+        buffer = Backend.Allocate(shape, format);
         return buffer;
     }
 

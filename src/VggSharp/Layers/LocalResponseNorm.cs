@@ -24,7 +24,7 @@ public sealed class LocalResponseNorm(string name, LrnParameters parameters) : L
         _input = input;
         var shape = OutputShape(input.Shape);
         var output = Reuse(ref _output, shape);
-        Backend.LrnForward(input, output, Reuse(ref _scale, shape), Settings);
+        Backend.LrnForward(input, output, Reuse(ref _scale, shape, TensorFormat.Float32), Settings);
         return output;
     }
 

@@ -24,7 +24,7 @@ public sealed class MaxPool2d(string name) : Layer(name)
     {
         _inputShape = input.Shape;
         var output = Reuse(ref _output, OutputShape(input.Shape));
-        Backend.MaxPoolForward(input, output, Reuse(ref _argmax, output.Shape));
+        Backend.MaxPoolForward(input, output, Reuse(ref _argmax, output.Shape, TensorFormat.Float32));
         return output;
     }
 

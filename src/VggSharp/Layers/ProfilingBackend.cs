@@ -17,6 +17,12 @@ internal sealed class ProfilingBackend(IBackend inner, LayerProfiler profiler) :
 
     public Tensor Allocate(TensorShape shape) => inner.Allocate(shape);
 
+    public TensorFormat ActivationFormat(TensorShape shape) => inner.ActivationFormat(shape);
+
+    public Tensor Allocate(TensorShape shape, TensorFormat format) => inner.Allocate(shape, format);
+
+    public void Convert(Tensor source, Tensor destination) => inner.Convert(source, destination);
+
     public void Fill(Tensor tensor, float value) => inner.Fill(tensor, value);
 
     public void Scale(Tensor tensor, float factor) => inner.Scale(tensor, factor);

@@ -12,6 +12,12 @@ public abstract class TensorStorage : IDisposable
     /// <summary>The size in bytes.</summary>
     public abstract long ByteLength { get; }
 
+    /// <summary>
+    /// The backend whose device holds this memory, which converts between tensor formats there; null for host memory,
+    /// which holds float32 only.
+    /// </summary>
+    public virtual Kernels.IBackend? Backend => null;
+
     /// <summary>Address of the first byte: a host address for host storage, a device address (CUdeviceptr) for device storage.</summary>
     public abstract nint Pointer { get; }
 

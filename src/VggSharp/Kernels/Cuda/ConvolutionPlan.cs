@@ -1,3 +1,5 @@
+using VggSharp.Tensors;
+
 namespace VggSharp.Kernels.Cuda;
 
 /// <summary>
@@ -19,17 +21,22 @@ internal sealed unsafe class ConvolutionPlan
 
     private readonly CudaPrecision _precision;
     private readonly bool _deterministic;
+    private readonly bool _bf16;
 
-    /// <summary>Creates the descriptors of <paramref name="shape"/>.</summary>
-    public ConvolutionPlan(TensorDescriptors descriptors, ConvolutionShape shape, CudaPrecision precision, bool deterministic)
+    /// <summary>
+    /// Creates the descriptors of <paramref name="shape"/> for data (input, output and filter alike) of
+    /// <paramref name="format"/>: float32 NCHW, or bf16 channels last (the filter then KRSC) with float32 sums.
+    /// </summary>
+    public ConvolutionPlan(TensorDescriptors descriptors, ConvolutionShape shape, TensorFormat format, CudaPrecision precision, bool deterministic)
     {
-        (Shape, _precision, _deterministic) = (shape, precision, deterministic);
-        Input = descriptors.Get(shape.N, shape.C, shape.H, shape.W);
-        Output = descriptors.Get(shape.N, shape.O, shape.OutputH, shape.OutputW);
+        (Shape, _precision, _deterministic, _bf16) = (shape, precision, deterministic, format.Type == ElementType.BFloat16);
+        Input = descriptors.Get(shape.N, shape.C, shape.H, shape.W, format);
+        Output = descriptors.Get(shape.N, shape.O, shape.OutputH, shape.OutputW, format);
         Bias = descriptors.Get(1, shape.O, 1, 1);
         nint filter;
         Cudnn.Check(Cudnn.CreateFilterDescriptor(&filter), "cudnnCreateFilterDescriptor");
-        Cudnn.Check(Cudnn.SetFilter4dDescriptor(filter, Cudnn.DataFloat, Cudnn.TensorNchw, shape.O, shape.C, shape.K, shape.K), "cudnnSetFilter4dDescriptor");
+        Cudnn.Check(Cudnn.SetFilter4dDescriptor(filter, TensorDescriptors.DataType(format), TensorDescriptors.Layout(format), shape.O, shape.C, shape.K,
+            shape.K), "cudnnSetFilter4dDescriptor");
         Filter = filter;
         ForwardConvolution = CreateConvolution();
         BackwardDataConvolution = CreateConvolution();
@@ -70,7 +77,8 @@ internal sealed unsafe class ConvolutionPlan
         {
             int returned = 0;
             ConvolutionAlgorithmPerformance* results = stackalloc ConvolutionAlgorithmPerformance[Requested];
-            int[] maths = _precision == CudaPrecision.Fp32 ? [Cudnn.FmaMath] : [Cudnn.DefaultMath, Cudnn.FmaMath];
+            int[] maths = _bf16 ? [Cudnn.TensorOpMath, Cudnn.DefaultMath, Cudnn.FmaMath]
+                : _precision == CudaPrecision.Fp32 ? [Cudnn.FmaMath] : [Cudnn.DefaultMath, Cudnn.FmaMath];
             foreach (int searchMath in maths)
             {
                 Cudnn.Check(Cudnn.SetConvolutionMathType(convolution, searchMath), "cudnnSetConvolutionMathType");
@@ -105,7 +113,8 @@ internal sealed unsafe class ConvolutionPlan
         // TF32 as PyTorch asks for it: the default math, which lets cuDNN use tensor cores for float data on Ampere and later
         // and choose, per algorithm, what it can run (a descriptor set to tensor-op math found no deterministic backward-filter
         // algorithm for VGG-16's conv1_2 on an H200); FMA math forbids TF32.
-        int math = _precision == CudaPrecision.Fp32 ? Cudnn.FmaMath : Cudnn.DefaultMath;
+        // bf16 data asks for tensor cores outright.
+        int math = _bf16 ? Cudnn.TensorOpMath : _precision == CudaPrecision.Fp32 ? Cudnn.FmaMath : Cudnn.DefaultMath;
         Cudnn.Check(Cudnn.SetConvolutionMathType(convolution, math), "cudnnSetConvolutionMathType");
         return convolution;
     }

@@ -8,7 +8,7 @@ internal static unsafe partial class Cublas
     public const int Success = 0;
     public const int OpN = 0, OpT = 1;
     public const int DefaultMath = 0;
-    public const int DataFloat = 0;
+    public const int DataFloat = 0, DataBFloat16 = 14;
     public const int Compute32F = 68, Compute32FFastTf32 = 77;
     public const int GemmDefault = -1;
 

@@ -14,14 +14,14 @@ namespace VggSharp.Kernels.Cuda;
 /// same inputs give the same bits, in any process); the SGD update and dropout masks are bit-identical to the CPU's.
 /// A backend is for one thread at a time: one stream, one cuDNN and one cuBLAS handle.
 /// </summary>
-public sealed unsafe class CudaBackend : IBackend
+public sealed unsafe partial class CudaBackend : IBackend
 {
     private static readonly Dictionary<(int, CudaPrecision, bool), CudaBackend> Created = [];
     private static readonly Lock CreateGate = new();
 
     private readonly CudaDevice _gpu;
     private readonly TensorDescriptors _descriptors = new();
-    private readonly Dictionary<ConvolutionShape, ConvolutionPlan> _plans = [];
+    private readonly Dictionary<(ConvolutionShape, TensorFormat), ConvolutionPlan> _plans = [];
     private readonly bool _deterministic;
     private nint _workspace;
     private long _workspaceBytes;
@@ -115,39 +115,39 @@ public sealed unsafe class CudaBackend : IBackend
     public void Synchronize() => _gpu.Synchronize();
 
     /// <inheritdoc />
-    public Tensor Allocate(TensorShape shape)
-    {
-        var tensor = new Tensor(new CudaStorage(this, (long)shape.ElementCount * sizeof(float)), shape);
-        tensor.Clear();
-        return tensor;
-    }
+    public Tensor Allocate(TensorShape shape) => Allocate(shape, TensorFormat.Float32);
 
     /// <inheritdoc />
     public void Fill(Tensor tensor, float value)
     {
-        nint x = On(tensor);
-        CudaDriver.Check(CudaDriver.MemsetD32Async(x, BitConverter.SingleToUInt32Bits(value), (nuint)tensor.Length, _gpu.Stream), "cuMemsetD32Async");
+        using var x = Write32(tensor);
+        CudaDriver.Check(CudaDriver.MemsetD32Async(x.Pointer, BitConverter.SingleToUInt32Bits(value), (nuint)tensor.Length, _gpu.Stream), "cuMemsetD32Async");
     }
 
     /// <inheritdoc />
-    public void Scale(Tensor tensor, float factor) => _gpu.Kernels.Scale(On(tensor), factor, tensor.Length);
+    public void Scale(Tensor tensor, float factor)
+    {
+        using var x = Update32(tensor);
+        _gpu.Kernels.Scale(x.Pointer, factor, tensor.Length);
+    }
 
     /// <inheritdoc />
     public void SgdUpdate(Tensor weight, Tensor gradient, Tensor velocity, float learningRate, float momentum, float decay)
     {
         ShapeCheck.SameShape(weight, gradient, "weight", "gradient");
         ShapeCheck.SameShape(weight, velocity, "weight", "velocity");
-        _gpu.Kernels.SgdUpdate(On(weight), On(gradient), On(velocity), learningRate, momentum, decay, weight.Length);
+        using Staged w = Update32(weight), g = Read32(gradient), v = Update32(velocity);
+        _gpu.Kernels.SgdUpdate(w.Pointer, g.Pointer, v.Pointer, learningRate, momentum, decay, weight.Length);
     }
 
     /// <inheritdoc />
     public void DropoutMask(Tensor mask, float probability, ReadOnlySpan<ulong> sampleKeys)
     {
         if (sampleKeys.Length != mask.Shape.N) throw new ArgumentException($"{sampleKeys.Length} sample keys for a batch of {mask.Shape.N}.");
-        nint m = On(mask);
+        using var m = Write32(mask);
         using var keys = Upload(MemoryMarshal.AsBytes(sampleKeys));
         // The keep factor is formed on the host, as the CPU forms it.
-        _gpu.Kernels.DropoutMask(m, keys.Pointer, mask.Shape.ItemSize, mask.Length, probability, 1f / (1f - probability));
+        _gpu.Kernels.DropoutMask(m.Pointer, keys.Pointer, mask.Shape.ItemSize, mask.Length, probability, 1f / (1f - probability));
     }
 
     /// <inheritdoc />
@@ -155,8 +155,54 @@ public sealed unsafe class CudaBackend : IBackend
     {
         ShapeCheck.Conv(input, weight, output, padding);
         ShapeCheck.Channels(output, bias, "bias");
-        nint x = On(input), w = On(weight), b = On(bias), y = On(output);
-        var plan = Plan(input, weight, padding);
+        if (IsBf16(output))
+        {
+            MixedConv2dForward(input, weight, bias, output, padding);
+            return;
+        }
+        using Staged x = As(input, TensorFormat.Float32, Use.Read), w = As(weight, TensorFormat.Float32, Use.Read),
+            b = As(bias, TensorFormat.Float32, Use.Read), y = As(output, TensorFormat.Float32, Use.Overwrite);
+        var plan = Plan(input, weight, padding, TensorFormat.Float32);
+        ConvolutionForward(plan, x.Pointer, w.Pointer, y.Pointer);
+        float one = 1f;
+        Cudnn.Check(Cudnn.AddTensor(_gpu.Dnn, &one, plan.Bias, b.Pointer, &one, plan.Output, y.Pointer), "cudnnAddTensor");
+    }
+
+    /// <inheritdoc />
+    public void Conv2dBackwardData(Tensor gradOutput, Tensor weight, Tensor gradInput, int padding)
+    {
+        ShapeCheck.Conv(gradInput, weight, gradOutput, padding);
+        if (IsBf16(gradInput))
+        {
+            MixedConv2dBackwardData(gradOutput, weight, gradInput, padding);
+            return;
+        }
+        using Staged dy = As(gradOutput, TensorFormat.Float32, Use.Read), w = As(weight, TensorFormat.Float32, Use.Read),
+            dx = As(gradInput, TensorFormat.Float32, Use.Overwrite);
+        ConvolutionBackwardData(Plan(gradInput, weight, padding, TensorFormat.Float32), dy.Pointer, w.Pointer, dx.Pointer);
+    }
+
+    /// <inheritdoc />
+    public void Conv2dBackwardFilter(Tensor input, Tensor gradOutput, Tensor gradWeight, Tensor gradBias, int padding)
+    {
+        ShapeCheck.Conv(input, gradWeight, gradOutput, padding);
+        ShapeCheck.Channels(gradOutput, gradBias, "gradBias");
+        if (IsBf16(input) || IsBf16(gradOutput))
+        {
+            MixedConv2dBackwardFilter(input, gradOutput, gradWeight, gradBias, padding);
+            return;
+        }
+        using Staged x = As(input, TensorFormat.Float32, Use.Read), dy = As(gradOutput, TensorFormat.Float32, Use.Read),
+            dw = As(gradWeight, TensorFormat.Float32, Use.Update), db = As(gradBias, TensorFormat.Float32, Use.Update);
+        var plan = Plan(input, gradWeight, padding, TensorFormat.Float32);
+        ConvolutionBackwardFilter(plan, x.Pointer, dy.Pointer, dw.Pointer, (long)gradWeight.Length * sizeof(float));
+        float one = 1f;
+        Cudnn.Check(Cudnn.ConvolutionBackwardBias(_gpu.Dnn, &one, plan.Output, dy.Pointer, &one, plan.Bias, db.Pointer), "cudnnConvolutionBackwardBias");
+    }
+
+    /// <summary>y = the convolution of x with w (cuDNN, in the plan's format), the algorithm chosen on first use.</summary>
+    private void ConvolutionForward(ConvolutionPlan plan, nint x, nint w, nint y)
+    {
         var (algorithm, workspaceBytes) = plan.Forward ??= _deterministic
             ? plan.Choose(_gpu, plan.ForwardConvolution, "cudnnGetConvolutionForwardAlgorithm_v7", (_, _, requested, returned, results) =>
                 Cudnn.GetConvolutionForwardAlgorithm(_gpu.Dnn, plan.Input, plan.Filter, plan.ForwardConvolution, plan.Output, requested, returned, results))
@@ -167,15 +213,11 @@ public sealed unsafe class CudaBackend : IBackend
         float one = 1f, zero = 0f;
         Cudnn.Check(Cudnn.ConvolutionForward(_gpu.Dnn, &one, plan.Input, x, plan.Filter, w, plan.ForwardConvolution, algorithm, workspace,
             (nuint)workspaceBytes, &zero, plan.Output, y), "cudnnConvolutionForward");
-        Cudnn.Check(Cudnn.AddTensor(_gpu.Dnn, &one, plan.Bias, b, &one, plan.Output, y), "cudnnAddTensor");
     }
 
-    /// <inheritdoc />
-    public void Conv2dBackwardData(Tensor gradOutput, Tensor weight, Tensor gradInput, int padding)
+    /// <summary>dx = the gradient of the convolution with respect to its input.</summary>
+    private void ConvolutionBackwardData(ConvolutionPlan plan, nint dy, nint w, nint dx)
     {
-        ShapeCheck.Conv(gradInput, weight, gradOutput, padding);
-        nint dy = On(gradOutput), w = On(weight), dx = On(gradInput);
-        var plan = Plan(gradInput, weight, padding);
         var (algorithm, workspaceBytes) = plan.BackwardData ??= _deterministic
             ? plan.Choose(_gpu, plan.BackwardDataConvolution, "cudnnGetConvolutionBackwardDataAlgorithm_v7", (_, _, requested, returned, results) =>
                 Cudnn.GetConvolutionBackwardDataAlgorithm(_gpu.Dnn, plan.Filter, plan.Output, plan.BackwardDataConvolution, plan.Input, requested,
@@ -189,13 +231,9 @@ public sealed unsafe class CudaBackend : IBackend
             workspace, (nuint)workspaceBytes, &zero, plan.Input, dx), "cudnnConvolutionBackwardData");
     }
 
-    /// <inheritdoc />
-    public void Conv2dBackwardFilter(Tensor input, Tensor gradOutput, Tensor gradWeight, Tensor gradBias, int padding)
+    /// <summary>dw += the gradient of the convolution with respect to its filter (<paramref name="filterBytes"/> long).</summary>
+    private void ConvolutionBackwardFilter(ConvolutionPlan plan, nint x, nint dy, nint dw, long filterBytes)
     {
-        ShapeCheck.Conv(input, gradWeight, gradOutput, padding);
-        ShapeCheck.Channels(gradOutput, gradBias, "gradBias");
-        nint x = On(input), dy = On(gradOutput), dw = On(gradWeight), db = On(gradBias);
-        var plan = Plan(input, gradWeight, padding);
         if (plan.BackwardFilter is null && _deterministic)
             plan.BackwardFilter = plan.Choose(_gpu, plan.BackwardFilterConvolution, "cudnnGetConvolutionBackwardFilterAlgorithm_v7",
                 (_, _, requested, returned, results) => Cudnn.GetConvolutionBackwardFilterAlgorithm(_gpu.Dnn, plan.Input, plan.Output,
@@ -203,7 +241,7 @@ public sealed unsafe class CudaBackend : IBackend
         if (plan.BackwardFilter is null)
         {
             // The search writes into its output, and the filter gradient accumulates: search into scratch.
-            using var scratch = Scratch((long)gradWeight.Length * sizeof(float));
+            using var scratch = Scratch(filterBytes);
             plan.BackwardFilter = plan.Choose(_gpu, plan.BackwardFilterConvolution, "cudnnFindConvolutionBackwardFilterAlgorithmEx",
                 (ws, bytes, requested, returned, results) => Cudnn.FindConvolutionBackwardFilterAlgorithmEx(_gpu.Dnn, plan.Input, x, plan.Output, dy,
                     plan.BackwardFilterConvolution, plan.Filter, scratch.Pointer, requested, returned, results, ws, bytes));
@@ -213,7 +251,6 @@ public sealed unsafe class CudaBackend : IBackend
         float one = 1f;
         Cudnn.Check(Cudnn.ConvolutionBackwardFilter(_gpu.Dnn, &one, plan.Input, x, plan.Output, dy, plan.BackwardFilterConvolution, algorithm,
             workspace, (nuint)workspaceBytes, &one, plan.Filter, dw), "cudnnConvolutionBackwardFilter");
-        Cudnn.Check(Cudnn.ConvolutionBackwardBias(_gpu.Dnn, &one, plan.Output, dy, &one, plan.Bias, db), "cudnnConvolutionBackwardBias");
     }
 
     /// <inheritdoc />
@@ -221,21 +258,35 @@ public sealed unsafe class CudaBackend : IBackend
     {
         ShapeCheck.Linear(input, weight, output);
         ShapeCheck.Channels(output, bias, "bias");
+        if (IsBf16(output))
+        {
+            MixedLinearForward(input, weight, bias, output);
+            return;
+        }
         int n = input.Shape[0], inputs = input.Shape[1], outputs = weight.Shape[0];
-        nint x = On(input), w = On(weight), b = On(bias), y = On(output);
+        using Staged x = As(input, TensorFormat.Float32, Use.Read), w = As(weight, TensorFormat.Float32, Use.Read),
+            b = As(bias, TensorFormat.Float32, Use.Read), y = As(output, TensorFormat.Float32, Use.Overwrite);
         // Row-major Y[N, Out] = X W^T is column-major Y^T (Out x N) = W (stored In x Out, transposed) * X^T (In x N).
-        Gemm(Cublas.OpT, Cublas.OpN, outputs, n, inputs, w, inputs, x, inputs, 0f, y, outputs);
+        Gemm(Cublas.OpT, Cublas.OpN, outputs, n, inputs, w.Pointer, inputs, x.Pointer, inputs, 0f, y.Pointer, outputs, Cublas.DataFloat, Cublas.DataFloat);
         float one = 1f;
-        Cudnn.Check(Cudnn.AddTensor(_gpu.Dnn, &one, _descriptors.Get(1, outputs, 1, 1), b, &one, _descriptors.Get(n, outputs, 1, 1), y), "cudnnAddTensor");
+        Cudnn.Check(Cudnn.AddTensor(_gpu.Dnn, &one, _descriptors.Get(1, outputs, 1, 1), b.Pointer, &one, _descriptors.Get(n, outputs, 1, 1), y.Pointer),
+            "cudnnAddTensor");
     }
 
     /// <inheritdoc />
     public void LinearBackwardData(Tensor gradOutput, Tensor weight, Tensor gradInput)
     {
         ShapeCheck.Linear(gradInput, weight, gradOutput);
+        if (IsBf16(gradInput))
+        {
+            MixedLinearBackwardData(gradOutput, weight, gradInput);
+            return;
+        }
         int n = gradInput.Shape[0], inputs = gradInput.Shape[1], outputs = weight.Shape[0];
+        using Staged dy = As(gradOutput, TensorFormat.Float32, Use.Read), w = As(weight, TensorFormat.Float32, Use.Read),
+            dx = As(gradInput, TensorFormat.Float32, Use.Overwrite);
         // dX[N, In] = dY W: column-major dX^T (In x N) = W^T (In x Out, W as stored) * dY^T (Out x N).
-        Gemm(Cublas.OpN, Cublas.OpN, inputs, n, outputs, On(weight), inputs, On(gradOutput), outputs, 0f, On(gradInput), inputs);
+        Gemm(Cublas.OpN, Cublas.OpN, inputs, n, outputs, w.Pointer, inputs, dy.Pointer, outputs, 0f, dx.Pointer, inputs, Cublas.DataFloat, Cublas.DataFloat);
     }
 
     /// <inheritdoc />
@@ -243,20 +294,32 @@ public sealed unsafe class CudaBackend : IBackend
     {
         ShapeCheck.Linear(input, gradWeight, gradOutput);
         ShapeCheck.Channels(gradOutput, gradBias, "gradBias");
+        if (IsBf16(input) || IsBf16(gradOutput))
+        {
+            MixedLinearBackwardWeights(input, gradOutput, gradWeight, gradBias);
+            return;
+        }
         int n = input.Shape[0], inputs = input.Shape[1], outputs = gradWeight.Shape[0];
-        nint dy = On(gradOutput);
+        using Staged x = As(input, TensorFormat.Float32, Use.Read), dy = As(gradOutput, TensorFormat.Float32, Use.Read),
+            dw = As(gradWeight, TensorFormat.Float32, Use.Update), db = As(gradBias, TensorFormat.Float32, Use.Update);
         // dW[Out, In] += dY^T X: column-major dW^T (In x Out) += X^T (In x N) * dY (N x Out, dY^T as stored, transposed).
-        Gemm(Cublas.OpN, Cublas.OpT, inputs, outputs, n, On(input), inputs, dy, outputs, 1f, On(gradWeight), inputs);
+        Gemm(Cublas.OpN, Cublas.OpT, inputs, outputs, n, x.Pointer, inputs, dy.Pointer, outputs, 1f, dw.Pointer, inputs, Cublas.DataFloat, Cublas.DataFloat);
         float one = 1f;
-        Cudnn.Check(Cudnn.ConvolutionBackwardBias(_gpu.Dnn, &one, _descriptors.Get(n, outputs, 1, 1), dy, &one, _descriptors.Get(1, outputs, 1, 1),
-            On(gradBias)), "cudnnConvolutionBackwardBias");
+        Cudnn.Check(Cudnn.ConvolutionBackwardBias(_gpu.Dnn, &one, _descriptors.Get(n, outputs, 1, 1), dy.Pointer, &one, _descriptors.Get(1, outputs, 1, 1),
+            db.Pointer), "cudnnConvolutionBackwardBias");
     }
 
     /// <inheritdoc />
     public void ReluForward(Tensor input, Tensor output)
     {
         ShapeCheck.SameShape(input, output, "input", "output");
-        _gpu.Kernels.ReluForward(On(input), On(output), input.Length);
+        if (IsBf16(input) && input.Format == output.Format)
+        {
+            _gpu.Kernels.ReluForwardBf16(On(input), On(output), input.Length);
+            return;
+        }
+        using Staged x = As(input, TensorFormat.Float32, Use.Read), y = As(output, TensorFormat.Float32, Use.Overwrite);
+        _gpu.Kernels.ReluForward(x.Pointer, y.Pointer, input.Length);
     }
 
     /// <inheritdoc />
@@ -264,24 +327,45 @@ public sealed unsafe class CudaBackend : IBackend
     {
         ShapeCheck.SameShape(output, gradOutput, "output", "gradOutput");
         ShapeCheck.SameShape(output, gradInput, "output", "gradInput");
-        _gpu.Kernels.ReluBackward(On(output), On(gradOutput), On(gradInput), output.Length);
+        if (IsBf16(output) && output.Format == gradOutput.Format && output.Format == gradInput.Format)
+        {
+            _gpu.Kernels.ReluBackwardBf16(On(output), On(gradOutput), On(gradInput), output.Length);
+            return;
+        }
+        using Staged y = As(output, TensorFormat.Float32, Use.Read), dy = As(gradOutput, TensorFormat.Float32, Use.Read),
+            dx = As(gradInput, TensorFormat.Float32, Use.Overwrite);
+        _gpu.Kernels.ReluBackward(y.Pointer, dy.Pointer, dx.Pointer, output.Length);
     }
 
     /// <inheritdoc />
     public void MaxPoolForward(Tensor input, Tensor output, Tensor argmax)
     {
         ShapeCheck.Pool(input, output, argmax);
-        _gpu.Kernels.MaxPoolForward(On(input), On(output), On(argmax), input.Shape.H, input.Shape.W, output.Length);
+        if (input.Format == TensorFormat.BFloat16ChannelsLast && output.Format == input.Format && argmax.Format.IsFloat32)
+        {
+            _gpu.Kernels.MaxPoolForwardNhwcBf16(On(input), On(output), On(argmax), input.Shape.C, input.Shape.H, input.Shape.W, output.Length);
+            return;
+        }
+        using Staged x = As(input, TensorFormat.Float32, Use.Read), y = As(output, TensorFormat.Float32, Use.Overwrite),
+            a = As(argmax, TensorFormat.Float32, Use.Overwrite);
+        _gpu.Kernels.MaxPoolForward(x.Pointer, y.Pointer, a.Pointer, input.Shape.H, input.Shape.W, output.Length);
     }
 
     /// <inheritdoc />
     public void MaxPoolBackward(Tensor gradOutput, Tensor argmax, Tensor gradInput)
     {
         ShapeCheck.Pool(gradInput, gradOutput, argmax);
-        nint dy = On(gradOutput), a = On(argmax), dx = On(gradInput);
+        if (gradInput.Format == TensorFormat.BFloat16ChannelsLast && gradOutput.Format == gradInput.Format && argmax.Format.IsFloat32)
+        {
+            _gpu.Kernels.MaxPoolBackwardNhwcBf16(On(gradOutput), On(argmax), On(gradInput), gradInput.Shape.C, gradInput.Shape.H, gradInput.Shape.W,
+                gradInput.Length);
+            return;
+        }
+        using Staged dy = As(gradOutput, TensorFormat.Float32, Use.Read), a = As(argmax, TensorFormat.Float32, Use.Read),
+            dx = As(gradInput, TensorFormat.Float32, Use.Overwrite);
         // Dropped odd rows and columns, and the window positions that were not the maximum, get zero.
-        gradInput.Clear();
-        _gpu.Kernels.MaxPoolBackward(dy, a, dx, gradInput.Shape.H, gradInput.Shape.W, gradOutput.Length);
+        dx.Tensor.Clear();
+        _gpu.Kernels.MaxPoolBackward(dy.Pointer, a.Pointer, dx.Pointer, gradInput.Shape.H, gradInput.Shape.W, gradOutput.Length);
     }
 
     /// <inheritdoc />
@@ -290,7 +374,8 @@ public sealed unsafe class CudaBackend : IBackend
         ShapeCheck.Rank(input, 4, "input");
         ShapeCheck.SameShape(input, output, "input", "output");
         ShapeCheck.SameShape(input, scale, "input", "scale");
-        _gpu.Kernels.LrnForward(On(input), On(output), On(scale), input.Shape.C, input.Shape.H * input.Shape.W, parameters, input.Length);
+        using Staged x = Read32(input), y = Write32(output), s = Write32(scale);
+        _gpu.Kernels.LrnForward(x.Pointer, y.Pointer, s.Pointer, input.Shape.C, input.Shape.H * input.Shape.W, parameters, input.Length);
     }
 
     /// <inheritdoc />
@@ -299,7 +384,8 @@ public sealed unsafe class CudaBackend : IBackend
         ShapeCheck.Rank(input, 4, "input");
         foreach (var (t, name) in new[] { (output, "output"), (scale, "scale"), (gradOutput, "gradOutput"), (gradInput, "gradInput") })
             ShapeCheck.SameShape(input, t, "input", name);
-        _gpu.Kernels.LrnBackward(On(input), On(output), On(scale), On(gradOutput), On(gradInput), input.Shape.C, input.Shape.H * input.Shape.W,
+        using Staged x = Read32(input), y = Read32(output), s = Read32(scale), dy = Read32(gradOutput), dx = Write32(gradInput);
+        _gpu.Kernels.LrnBackward(x.Pointer, y.Pointer, s.Pointer, dy.Pointer, dx.Pointer, input.Shape.C, input.Shape.H * input.Shape.W,
             parameters, input.Length);
     }
 
@@ -310,10 +396,12 @@ public sealed unsafe class CudaBackend : IBackend
         CheckBatchNorm(input, output, gamma, beta, runningMean, runningVariance, savedMean, savedInverseStd);
         var (data, channels) = BatchNormDescriptors(input);
         float one = 1f, zero = 0f;
+        using Staged x = Read32(input), y = Write32(output), g = Read32(gamma), b = Read32(beta), rm = Update32(runningMean),
+            rv = Update32(runningVariance), sm = Write32(savedMean), si = Write32(savedInverseStd);
         // cuDNN's running statistics follow PyTorch's convention (factor = momentum, unbiased variance); its saved
         // inverse variance is 1 / sqrt(biased variance + epsilon), the inverse standard deviation kept here.
-        Cudnn.Check(Cudnn.BatchNormalizationForwardTraining(_gpu.Dnn, Cudnn.BatchNormSpatial, &one, &zero, data, On(input), data, On(output), channels,
-            On(gamma), On(beta), momentum, On(runningMean), On(runningVariance), BatchNormEpsilon(epsilon), On(savedMean), On(savedInverseStd)),
+        Cudnn.Check(Cudnn.BatchNormalizationForwardTraining(_gpu.Dnn, Cudnn.BatchNormSpatial, &one, &zero, data, x.Pointer, data, y.Pointer, channels,
+            g.Pointer, b.Pointer, momentum, rm.Pointer, rv.Pointer, BatchNormEpsilon(epsilon), sm.Pointer, si.Pointer),
             "cudnnBatchNormalizationForwardTraining");
     }
 
@@ -324,8 +412,9 @@ public sealed unsafe class CudaBackend : IBackend
         CheckBatchNorm(input, output, gamma, beta, runningMean, runningVariance);
         var (data, channels) = BatchNormDescriptors(input);
         float one = 1f, zero = 0f;
-        Cudnn.Check(Cudnn.BatchNormalizationForwardInference(_gpu.Dnn, Cudnn.BatchNormSpatial, &one, &zero, data, On(input), data, On(output), channels,
-            On(gamma), On(beta), On(runningMean), On(runningVariance), BatchNormEpsilon(epsilon)), "cudnnBatchNormalizationForwardInference");
+        using Staged x = Read32(input), y = Write32(output), g = Read32(gamma), b = Read32(beta), rm = Read32(runningMean), rv = Read32(runningVariance);
+        Cudnn.Check(Cudnn.BatchNormalizationForwardInference(_gpu.Dnn, Cudnn.BatchNormSpatial, &one, &zero, data, x.Pointer, data, y.Pointer, channels,
+            g.Pointer, b.Pointer, rm.Pointer, rv.Pointer, BatchNormEpsilon(epsilon)), "cudnnBatchNormalizationForwardInference");
     }
 
     /// <inheritdoc />
@@ -336,10 +425,12 @@ public sealed unsafe class CudaBackend : IBackend
         ShapeCheck.SameShape(input, gradInput, "input", "gradInput");
         var (data, channels) = BatchNormDescriptors(input);
         float one = 1f, zero = 0f;
+        using Staged x = Read32(input), dy = Read32(gradOutput), dx = Write32(gradInput), g = Read32(gamma), dg = Update32(gradGamma),
+            db = Update32(gradBeta), sm = Read32(savedMean), si = Read32(savedInverseStd);
         // The input gradient is overwritten (beta 0), the parameter gradients accumulate (beta 1). With the saved mean
         // and inverse deviation given, cuDNN does not use epsilon.
-        Cudnn.Check(Cudnn.BatchNormalizationBackward(_gpu.Dnn, Cudnn.BatchNormSpatial, &one, &zero, &one, &one, data, On(input), data, On(gradOutput),
-            data, On(gradInput), channels, On(gamma), On(gradGamma), On(gradBeta), Cudnn.MinimumBatchNormEpsilon, On(savedMean), On(savedInverseStd)),
+        Cudnn.Check(Cudnn.BatchNormalizationBackward(_gpu.Dnn, Cudnn.BatchNormSpatial, &one, &zero, &one, &one, data, x.Pointer, data, dy.Pointer,
+            data, dx.Pointer, channels, g.Pointer, dg.Pointer, db.Pointer, Cudnn.MinimumBatchNormEpsilon, sm.Pointer, si.Pointer),
             "cudnnBatchNormalizationBackward");
     }
 
@@ -392,7 +483,13 @@ public sealed unsafe class CudaBackend : IBackend
     {
         ShapeCheck.SameShape(a, b, "a", "b");
         ShapeCheck.SameShape(a, output, "a", "output");
-        _gpu.Kernels.Multiply(On(a), On(b), On(output), a.Length);
+        if (a.Format == TensorFormat.BFloat16 && output.Format == a.Format && b.Format.IsFloat32)
+        {
+            _gpu.Kernels.MultiplyBf16F32(On(a), On(b), On(output), a.Length);
+            return;
+        }
+        using Staged x = Read32(a), y = Read32(b), z = Write32(output);
+        _gpu.Kernels.Multiply(x.Pointer, y.Pointer, z.Pointer, a.Length);
     }
 
     /// <inheritdoc />
@@ -403,11 +500,12 @@ public sealed unsafe class CudaBackend : IBackend
         ShapeCheck.SameShape(logits, gradLogits, "logits", "gradLogits");
         if (totals.Length != 2) throw new ArgumentException($"Totals must hold 2 values, got shape {totals.Shape}.");
         int rows = logits.Shape[0], classes = logits.Shape[1];
-        nint z = On(logits), p = On(probabilities), g = On(gradLogits), t = On(totals);
+        using Staged z = Read32(logits), p = Write32(probabilities), g = Write32(gradLogits), t = Update32(totals);
         using var deviceLabels = Upload(MemoryMarshal.AsBytes(labels));
         using var rowLoss = Scratch((long)rows * sizeof(double));
         using var rowCorrect = Scratch((long)rows * sizeof(int));
-        _gpu.Kernels.SoftmaxCrossEntropy(z, deviceLabels.Pointer, p, g, rowLoss.Pointer, rowCorrect.Pointer, rows, classes, share, t);
+        _gpu.Kernels.SoftmaxCrossEntropy(z.Pointer, deviceLabels.Pointer, p.Pointer, g.Pointer, rowLoss.Pointer, rowCorrect.Pointer, rows, classes, share,
+            t.Pointer);
     }
 
     /// <inheritdoc />
@@ -417,8 +515,9 @@ public sealed unsafe class CudaBackend : IBackend
         ShapeCheck.SameShape(logits, probabilities, "logits", "probabilities");
         nint descriptor = _descriptors.Get(logits.Shape[0], logits.Shape[1], 1, 1);
         float one = 1f, zero = 0f;
-        Cudnn.Check(Cudnn.SoftmaxForward(_gpu.Dnn, Cudnn.SoftmaxAccurate, Cudnn.SoftmaxModeInstance, &one, descriptor, On(logits), &zero, descriptor,
-            On(probabilities)), "cudnnSoftmaxForward");
+        using Staged z = Read32(logits), p = Write32(probabilities);
+        Cudnn.Check(Cudnn.SoftmaxForward(_gpu.Dnn, Cudnn.SoftmaxAccurate, Cudnn.SoftmaxModeInstance, &one, descriptor, z.Pointer, &zero, descriptor,
+            p.Pointer), "cudnnSoftmaxForward");
     }
 
     /// <summary>The device address of <paramref name="tensor"/>, after checking that it lives on this backend's device; makes the context current.</summary>
@@ -430,21 +529,26 @@ public sealed unsafe class CudaBackend : IBackend
         return tensor.Pointer;
     }
 
-    /// <summary>C = alpha op(A) op(B) + beta C in column-major terms, alpha 1, in this backend's precision.</summary>
-    private void Gemm(int transA, int transB, int m, int n, int k, nint a, int lda, nint b, int ldb, float beta, nint c, int ldc)
+    /// <summary>
+    /// C = alpha op(A) op(B) + beta C in column-major terms, alpha 1: A and B of <paramref name="inputType"/>, C of
+    /// <paramref name="outputType"/> (cuBLAS data types); float32 data in this backend's precision, bf16 data with float32 sums.
+    /// </summary>
+    private void Gemm(int transA, int transB, int m, int n, int k, nint a, int lda, nint b, int ldb, float beta, nint c, int ldc, int inputType,
+        int outputType)
     {
         float alpha = 1f;
-        int compute = Precision == CudaPrecision.Fp32 ? Cublas.Compute32F : Cublas.Compute32FFastTf32;
-        Cublas.Check(Cublas.GemmEx(_gpu.Blas, transA, transB, m, n, k, &alpha, a, Cublas.DataFloat, lda, b, Cublas.DataFloat, ldb, &beta, c,
-            Cublas.DataFloat, ldc, compute, Cublas.GemmDefault), "cublasGemmEx");
+        int compute = Precision == CudaPrecision.Fp32 || inputType == Cublas.DataBFloat16 ? Cublas.Compute32F : Cublas.Compute32FFastTf32;
+        Cublas.Check(Cublas.GemmEx(_gpu.Blas, transA, transB, m, n, k, &alpha, a, inputType, lda, b, inputType, ldb, &beta, c, outputType, ldc, compute,
+            Cublas.GemmDefault), "cublasGemmEx");
     }
 
-    private ConvolutionPlan Plan(Tensor input, Tensor weight, int padding)
+    private ConvolutionPlan Plan(Tensor input, Tensor weight, int padding, TensorFormat format)
     {
         var shape = new ConvolutionShape(input.Shape.N, input.Shape.C, input.Shape.H, input.Shape.W, weight.Shape[0], weight.Shape[2], padding);
         lock (_plans)
         {
-            if (!_plans.TryGetValue(shape, out var plan)) _plans[shape] = plan = new ConvolutionPlan(_descriptors, shape, Precision, _deterministic);
+            if (!_plans.TryGetValue((shape, format), out var plan))
+                _plans[(shape, format)] = plan = new ConvolutionPlan(_descriptors, shape, format, Precision, _deterministic);
             return plan;
         }
     }

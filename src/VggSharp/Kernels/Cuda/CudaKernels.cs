@@ -14,7 +14,8 @@ internal sealed unsafe class CudaKernels
 
     private readonly CudaDevice _device;
     private readonly nint _scale, _multiply, _reluForward, _reluBackward, _sgdUpdate, _dropoutMask, _maxPoolForward, _maxPoolBackward,
-        _lrnForward, _lrnBackward, _softmaxCrossEntropy, _softmaxTotals;
+        _lrnForward, _lrnBackward, _softmaxCrossEntropy, _softmaxTotals, _convert, _biasAddBf16, _sumRows,
+        _reluForwardBf16, _reluBackwardBf16, _multiplyBf16F32, _maxPoolForwardNhwcBf16, _maxPoolBackwardNhwcBf16;
 
     /// <summary>Compiles the kernels for <paramref name="device"/> and loads them.</summary>
     public CudaKernels(CudaDevice device)
@@ -40,6 +41,14 @@ internal sealed unsafe class CudaKernels
         _lrnBackward = Function("lrn_backward");
         _softmaxCrossEntropy = Function("softmax_cross_entropy");
         _softmaxTotals = Function("softmax_totals");
+        _convert = Function("convert");
+        _biasAddBf16 = Function("bias_add_bf16");
+        _sumRows = Function("sum_rows");
+        _reluForwardBf16 = Function("relu_forward_bf16");
+        _reluBackwardBf16 = Function("relu_backward_bf16");
+        _multiplyBf16F32 = Function("multiply_bf16_f32");
+        _maxPoolForwardNhwcBf16 = Function("max_pool_forward_nhwc_bf16");
+        _maxPoolBackwardNhwcBf16 = Function("max_pool_backward_nhwc_bf16");
     }
 
     private static nint Load(CudaDevice device, byte[] cubin)
@@ -169,6 +178,66 @@ internal sealed unsafe class CudaKernels
         Launch(_softmaxCrossEntropy, rows, args);
         void** totalArgs = stackalloc void*[] { &rowLoss, &rowCorrect, &rows, &totals };
         Launch(_softmaxTotals, 1, totalArgs);
+    }
+
+    /// <summary>
+    /// y = x (or y += x for a float32 y, with <paramref name="accumulate"/>) for n elements of an [items, channels, spatial]
+    /// tensor, between element types (0 float32, 1 bf16) and layouts (channels last or not).
+    /// </summary>
+    public void Convert(nint x, int xType, bool xLast, nint y, int yType, bool yLast, bool accumulate, int channels, long spatial, long n)
+    {
+        int xl = xLast ? 1 : 0, yl = yLast ? 1 : 0, acc = accumulate ? 1 : 0;
+        void** args = stackalloc void*[] { &x, &xType, &xl, &y, &yType, &yl, &acc, &channels, &spatial, &n };
+        Launch(_convert, n, args);
+    }
+
+    public void BiasAddBf16(nint y, nint b, int channels, long n)
+    {
+        void** args = stackalloc void*[] { &y, &b, &channels, &n };
+        Launch(_biasAddBf16, n, args);
+    }
+
+    /// <summary>
+    /// out[chunk, c] = (or += with <paramref name="accumulate"/>) the sum over rows [chunk * rowsPerChunk, ...) of x[row, c]
+    /// for x [rows, channels] of <paramref name="type"/> (0 float32, 1 bf16), in a fixed order.
+    /// </summary>
+    public void SumRows(nint x, int type, nint output, bool accumulate, int channels, long rows, long rowsPerChunk)
+    {
+        int acc = accumulate ? 1 : 0;
+        uint chunks = checked((uint)((rows + rowsPerChunk - 1) / rowsPerChunk)), tiles = checked((uint)((channels + 31) / 32));
+        void** args = stackalloc void*[] { &x, &type, &output, &acc, &channels, &rows, &rowsPerChunk };
+        _device.MakeCurrent();
+        CudaDriver.Check(CudaDriver.LaunchKernel(_sumRows, chunks, tiles, 1, BlockSize, 1, 1, 0, _device.Stream, args, null), "cuLaunchKernel(sum_rows)");
+    }
+
+    public void ReluForwardBf16(nint x, nint y, long n)
+    {
+        void** args = stackalloc void*[] { &x, &y, &n };
+        Launch(_reluForwardBf16, n, args);
+    }
+
+    public void ReluBackwardBf16(nint y, nint dy, nint dx, long n)
+    {
+        void** args = stackalloc void*[] { &y, &dy, &dx, &n };
+        Launch(_reluBackwardBf16, n, args);
+    }
+
+    public void MultiplyBf16F32(nint a, nint b, nint y, long n)
+    {
+        void** args = stackalloc void*[] { &a, &b, &y, &n };
+        Launch(_multiplyBf16F32, n, args);
+    }
+
+    public void MaxPoolForwardNhwcBf16(nint x, nint y, nint argmax, int channels, int h, int w, long outputs)
+    {
+        void** args = stackalloc void*[] { &x, &y, &argmax, &channels, &h, &w, &outputs };
+        Launch(_maxPoolForwardNhwcBf16, outputs, args);
+    }
+
+    public void MaxPoolBackwardNhwcBf16(nint dy, nint argmax, nint dx, int channels, int h, int w, long inputs)
+    {
+        void** args = stackalloc void*[] { &dy, &argmax, &dx, &channels, &h, &w, &inputs };
+        Launch(_maxPoolBackwardNhwcBf16, inputs, args);
     }
 
     /// <summary>Launches a grid-stride kernel over <paramref name="elements"/> elements on the device's stream.</summary>

@@ -11,4 +11,12 @@ public enum CudaPrecision
     /// cuDNN's tensor-op math and cuBLAS's CUBLAS_COMPUTE_32F_FAST_TF32.
     /// </summary>
     Tf32,
+
+    /// <summary>
+    /// Mixed precision, as PyTorch's bfloat16 autocast with channels-last tensors: convolutions and fully-connected layers
+    /// on bf16 tensor cores (float32 sums), activations and their gradients kept in bf16 (channels last for image
+    /// batches), float32 master weights, gradients, optimizer state, batch-norm statistics and loss; everything else in
+    /// float32 as <see cref="Tf32"/>.
+    /// </summary>
+    Bf16,
 }

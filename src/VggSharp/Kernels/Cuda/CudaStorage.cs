@@ -28,6 +28,9 @@ public sealed unsafe class CudaStorage : TensorStorage
     public override long ByteLength { get; }
 
     /// <inheritdoc />
+    public override IBackend Backend => _backend;
+
+    /// <inheritdoc />
     public override nint Pointer => _pointer != 0 ? _pointer : throw new ObjectDisposedException(nameof(CudaStorage));
 
     /// <inheritdoc />

@@ -10,8 +10,8 @@ namespace VggSharp.Kernels.Cuda;
 internal static unsafe partial class Cudnn
 {
     public const int Success = 0;
-    public const int DataFloat = 0;
-    public const int TensorNchw = 0;
+    public const int DataFloat = 0, DataBFloat16 = 9;
+    public const int TensorNchw = 0, TensorNhwc = 1;
     public const int CrossCorrelation = 1;
     public const int DefaultMath = 0, TensorOpMath = 1, TensorOpMathAllowConversion = 2, FmaMath = 3;
     public const int Deterministic = 1;

@@ -170,3 +170,154 @@ extern "C" __global__ void softmax_totals(const double* rowLoss, const int* rowC
     totals[0] = (float)(totals[0] + loss);
     totals[1] = __fadd_rn(totals[1], (float)correct);
 }
+
+// ---- bf16 mixed precision. bfloat16 is kept as its bits (no cuda_bf16.h: NVRTC runs without headers): the top half of
+// a float32; float32 -> bf16 rounds to nearest even, NaN stays a (quiet) NaN. Arithmetic is in float32. Channels-last
+// tensors are NHWC in memory: an element's channel is its index modulo C.
+typedef unsigned short bf16;
+
+__device__ __forceinline__ float bf16_to_f32(bf16 h) { return __uint_as_float(((unsigned)h) << 16); }
+
+__device__ __forceinline__ bf16 f32_to_bf16(float f)
+{
+    unsigned u = __float_as_uint(f);
+    if ((u & 0x7FFFFFFFu) > 0x7F800000u) return (bf16)((u >> 16) | 0x40u);
+    u += 0x7FFFu + ((u >> 16) & 1u);
+    return (bf16)(u >> 16);
+}
+
+// Element i of x, which holds float32 (type 0) or bf16 (type 1).
+__device__ __forceinline__ float load_any(const void* x, int type, long long i)
+{
+    return type ? bf16_to_f32(((const bf16*)x)[i]) : ((const float*)x)[i];
+}
+
+// y = x (or y += x, float32 y only) between any two formats of one [items, channels, spatial] tensor: element types
+// float32/bf16, layouts NCHW (last 0) and NHWC (last 1). One thread per element of y, so writes are coalesced.
+extern "C" __global__ void convert(const void* x, int xType, int xLast, void* y, int yType, int yLast, int accumulate,
+    int channels, long long spatial, long long n)
+{
+    GRID_STRIDE(j, n)
+    {
+        long long i = j;
+        if (xLast != yLast)
+        {
+            if (yLast)
+            {
+                int c = (int)(j % channels);
+                long long rest = j / channels, p = rest % spatial, item = rest / spatial;
+                i = (item * channels + c) * spatial + p;
+            }
+            else
+            {
+                long long p = j % spatial, rest = j / spatial, item = rest / channels;
+                int c = (int)(rest % channels);
+                i = (item * spatial + p) * channels + c;
+            }
+        }
+        float v = load_any(x, xType, i);
+        if (yType) ((bf16*)y)[j] = f32_to_bf16(v);
+        else
+        {
+            float* yf = (float*)y;
+            yf[j] = accumulate ? __fadd_rn(yf[j], v) : v;
+        }
+    }
+}
+
+// y[j] += b[channel of j] for a bf16 tensor whose channel is innermost (NHWC, or [N, C] rows).
+extern "C" __global__ void bias_add_bf16(bf16* y, const float* b, int channels, long long n)
+{
+    GRID_STRIDE(j, n) y[j] = f32_to_bf16(__fadd_rn(bf16_to_f32(y[j]), b[j % channels]));
+}
+
+// Column sums of x [rows, channels] (channel innermost, float32 or bf16), a chunk of rowsPerChunk rows per block column:
+// out[chunk, c] = the chunk's sum (+= with accumulate). Blocks are 32 channels x 8 row lanes (blockIdx.x the chunk,
+// blockIdx.y the 32-channel tile), the lanes added in order, so the sums are deterministic; the caller repeats it on
+// the chunks' sums until one chunk is left (bias gradients).
+extern "C" __global__ void sum_rows(const void* x, int type, float* out, int accumulate, int channels, long long rows, long long rowsPerChunk)
+{
+    __shared__ float lanes[8][33];
+    int tx = threadIdx.x & 31, ty = threadIdx.x >> 5;
+    int c = blockIdx.y * 32 + tx;
+    long long first = (long long)blockIdx.x * rowsPerChunk, last = min(rows, first + rowsPerChunk);
+    float sum = 0.0f;
+    if (c < channels)
+        for (long long r = first + ty; r < last; r += 8) sum = __fadd_rn(sum, load_any(x, type, r * channels + c));
+    lanes[ty][tx] = sum;
+    __syncthreads();
+    if (ty == 0 && c < channels)
+    {
+        float total = lanes[0][tx];
+        for (int k = 1; k < 8; k++) total = __fadd_rn(total, lanes[k][tx]);
+        float* o = out + (long long)blockIdx.x * channels + c;
+        *o = accumulate ? __fadd_rn(*o, total) : total;
+    }
+}
+
+extern "C" __global__ void relu_forward_bf16(const bf16* x, bf16* y, long long n)
+{
+    GRID_STRIDE(i, n) { bf16 v = x[i]; y[i] = bf16_to_f32(v) > 0.0f ? v : (bf16)0; }
+}
+
+extern "C" __global__ void relu_backward_bf16(const bf16* y, const bf16* dy, bf16* dx, long long n)
+{
+    GRID_STRIDE(i, n) dx[i] = bf16_to_f32(y[i]) > 0.0f ? dy[i] : (bf16)0;
+}
+
+// y = a * b for bf16 a and y and a float32 b of the same row-major layout (a dropout mask).
+extern "C" __global__ void multiply_bf16_f32(const bf16* a, const float* b, bf16* y, long long n)
+{
+    GRID_STRIDE(i, n) y[i] = f32_to_bf16(__fmul_rn(bf16_to_f32(a[i]), b[i]));
+}
+
+// 2x2 max pooling, stride 2, floor mode, on NHWC bf16; argmax holds the winner's index within its plane (y * w + x), as
+// the NCHW kernel's, and the first maximum in row-major order wins.
+extern "C" __global__ void max_pool_forward_nhwc_bf16(const bf16* x, bf16* y, int* argmax, int channels, int h, int w, long long outputs)
+{
+    int oh = h / 2, ow = w / 2;
+    GRID_STRIDE(o, outputs)
+    {
+        int c = (int)(o % channels);
+        long long rest = o / channels;
+        int ox = (int)(rest % ow);
+        rest /= ow;
+        int oy = (int)(rest % oh);
+        long long item = rest / oh;
+        const bf16* plane = x + item * h * w * channels + c;
+        int best = (2 * oy) * w + 2 * ox;
+        float bestValue = bf16_to_f32(plane[(long long)best * channels]);
+        int candidates[3] = { best + 1, best + w, best + w + 1 };
+        for (int k = 0; k < 3; k++)
+        {
+            float v = bf16_to_f32(plane[(long long)candidates[k] * channels]);
+            if (v > bestValue) { best = candidates[k]; bestValue = v; }
+        }
+        y[o] = plane[(long long)best * channels];
+        argmax[o] = best;
+    }
+}
+
+// Its gradient as a gather: each input element takes its window's output gradient when it was the argmax, else 0
+// (so dx needs no clearing first; trailing odd rows and columns get 0).
+extern "C" __global__ void max_pool_backward_nhwc_bf16(const bf16* dy, const int* argmax, bf16* dx, int channels, int h, int w, long long inputs)
+{
+    int oh = h / 2, ow = w / 2;
+    GRID_STRIDE(i, inputs)
+    {
+        int c = (int)(i % channels);
+        long long rest = i / channels;
+        int xx = (int)(rest % w);
+        rest /= w;
+        int yy = (int)(rest % h);
+        long long item = rest / h;
+        int oy = yy / 2, ox = xx / 2;
+        bf16 g = 0;
+        if (oy < oh && ox < ow)
+        {
+            long long o = ((item * oh + oy) * ow + ox) * channels + c;
+            if (argmax[o] == yy * w + xx) g = dy[o];
+        }
+        dx[i] = g;
+    }
+}
