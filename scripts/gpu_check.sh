@@ -85,9 +85,12 @@ side_by_side() {
 # PyTorch's CUDA kernels by total time (torch.profiler), to compare layer by layer.
 profile() {
     read -r name precision <<< "$PROFILE"
-    "$PYTHON" bench/side_by_side.py --profile "$name" --precision "$precision" --device "$DEVICE" > "$OUT/profile-pytorch.txt" 2>&1
-    tail -40 "$OUT/profile-pytorch.txt"
-    "$PYTHON" bench/side_by_side.py --vggsharp "$work/cli/vggsharp" --print-command "$name" --precision "$precision" --device "$DEVICE" > "$work/profile-command"
+    local tiny=()
+    [[ ${TINY:-} == 1 ]] && tiny=(--tiny)
+    "$PYTHON" bench/side_by_side.py --profile "$name" --precision "$precision" --device "$DEVICE" "${tiny[@]}" > "$OUT/profile-pytorch.txt" 2>&1
+    head -50 "$OUT/profile-pytorch.txt"
+    "$PYTHON" bench/side_by_side.py --vggsharp "$work/cli/vggsharp" --print-command "$name" --precision "$precision" --device "$DEVICE" \
+        "${tiny[@]}" > "$work/profile-command"
     bash -c "$(cat "$work/profile-command")" > "$OUT/profile-vggsharp.txt" 2>&1
     cat "$OUT/profile-vggsharp.txt"
 }
