@@ -14,9 +14,27 @@ public sealed unsafe partial class CudaBackend
     /// <summary>Rows a block of <see cref="CudaKernels.SumRows"/> adds up per pass.</summary>
     private const long RowsPerChunk = 512;
 
-    /// <inheritdoc />
-    public TensorFormat ActivationFormat(TensorShape shape) => Precision != CudaPrecision.Bf16 ? TensorFormat.Float32
-        : shape.Rank == 4 ? TensorFormat.BFloat16ChannelsLast : TensorFormat.BFloat16;
+    /// <summary>float32 with channels last: TF32 activations, which cuDNN's tensor-core convolutions take without transposing.</summary>
+    private static readonly TensorFormat Float32ChannelsLast = new(ElementType.Float32, true);
+
+    /// <summary>
+    /// The format of activations of <paramref name="shape"/>: image batches in TF32 and bf16 are channels last, which
+    /// cuDNN's tensor-core kernels want (NCHW data would be transposed around every convolution, or left to slower
+    /// kernels); strict float32 keeps NCHW, whose FMA kernels take it as it is.
+    /// </summary>
+    public TensorFormat ActivationFormat(TensorShape shape) => Precision switch
+    {
+        CudaPrecision.Bf16 => shape.Rank == 4 ? TensorFormat.BFloat16ChannelsLast : TensorFormat.BFloat16,
+        CudaPrecision.Tf32 when shape.Rank == 4 => Float32ChannelsLast,
+        _ => TensorFormat.Float32,
+    };
+
+    /// <summary>
+    /// The format a convolution runs in, from the activation it writes (or reads): bf16 data always channels last (cuDNN's
+    /// bf16 kernels want it), float32 data as it is.
+    /// </summary>
+    private static TensorFormat ConvolutionFormat(Tensor activation) =>
+        IsBf16(activation) ? TensorFormat.BFloat16ChannelsLast : activation.Format;
 
     /// <inheritdoc />
     public Tensor Allocate(TensorShape shape, TensorFormat format)
@@ -88,40 +106,13 @@ public sealed unsafe partial class CudaBackend
         }
     }
 
-    private void MixedConv2dForward(Tensor input, Tensor weight, Tensor bias, Tensor output, int padding)
-    {
-        using Staged x = As(input, TensorFormat.BFloat16ChannelsLast, Use.Read), w = As(weight, TensorFormat.BFloat16ChannelsLast, Use.Read),
-            b = As(bias, TensorFormat.Float32, Use.Read), y = As(output, TensorFormat.BFloat16ChannelsLast, Use.Overwrite);
-        ConvolutionForward(Plan(input, weight, padding, TensorFormat.BFloat16ChannelsLast), x.Pointer, w.Pointer, y.Pointer);
-        _gpu.Kernels.BiasAddBf16(y.Pointer, b.Pointer, output.Shape.C, output.Length);
-    }
-
-    private void MixedConv2dBackwardData(Tensor gradOutput, Tensor weight, Tensor gradInput, int padding)
-    {
-        using Staged dy = As(gradOutput, TensorFormat.BFloat16ChannelsLast, Use.Read), w = As(weight, TensorFormat.BFloat16ChannelsLast, Use.Read),
-            dx = As(gradInput, TensorFormat.BFloat16ChannelsLast, Use.Overwrite);
-        ConvolutionBackwardData(Plan(gradInput, weight, padding, TensorFormat.BFloat16ChannelsLast), dy.Pointer, w.Pointer, dx.Pointer);
-    }
-
-    private void MixedConv2dBackwardFilter(Tensor input, Tensor gradOutput, Tensor gradWeight, Tensor gradBias, int padding)
-    {
-        using Staged x = As(input, TensorFormat.BFloat16ChannelsLast, Use.Read), dy = As(gradOutput, TensorFormat.BFloat16ChannelsLast, Use.Read),
-            dw = As(gradWeight, TensorFormat.Float32, Use.Update), db = As(gradBias, TensorFormat.Float32, Use.Update);
-        // cuDNN's filter gradient has the data's type: summed in bf16 tensor cores into a zeroed bf16 copy, then added in float32.
-        using var partial = Allocate(gradWeight.Shape, TensorFormat.BFloat16ChannelsLast);
-        ConvolutionBackwardFilter(Plan(input, gradWeight, padding, TensorFormat.BFloat16ChannelsLast), x.Pointer, dy.Pointer, partial.Pointer,
-            (long)gradWeight.Length * 2);
-        Convert(partial, dw.Tensor, accumulate: true);
-        AddRowSums(dy.Tensor, db.Pointer);
-    }
-
     private void MixedLinearForward(Tensor input, Tensor weight, Tensor bias, Tensor output)
     {
         int n = input.Shape[0], inputs = input.Shape[1], outputs = weight.Shape[0];
         using Staged x = As(input, TensorFormat.BFloat16, Use.Read), w = As(weight, TensorFormat.BFloat16, Use.Read),
             b = As(bias, TensorFormat.Float32, Use.Read), y = As(output, TensorFormat.BFloat16, Use.Overwrite);
         Gemm(Cublas.OpT, Cublas.OpN, outputs, n, inputs, w.Pointer, inputs, x.Pointer, inputs, 0f, y.Pointer, outputs, Cublas.DataBFloat16, Cublas.DataBFloat16);
-        _gpu.Kernels.BiasAddBf16(y.Pointer, b.Pointer, outputs, output.Length);
+        _gpu.Kernels.BiasAdd(y.Pointer, 1, b.Pointer, outputs, output.Length);
     }
 
     private void MixedLinearBackwardData(Tensor gradOutput, Tensor weight, Tensor gradInput)
@@ -145,7 +136,7 @@ public sealed unsafe partial class CudaBackend
     }
 
     /// <summary>
-    /// db[c] += the sum of <paramref name="gradOutput"/> over every position of channel c, for a bf16 tensor whose channel is
+    /// db[c] += the sum of <paramref name="gradOutput"/> over every position of channel c, for a tensor whose channel is
     /// innermost ([N, C] or channels last), in passes of <see cref="RowsPerChunk"/> rows until one chunk is left.
     /// </summary>
     private void AddRowSums(Tensor gradOutput, nint db)
@@ -153,7 +144,7 @@ public sealed unsafe partial class CudaBackend
         int channels = gradOutput.Shape.Rank == 4 ? gradOutput.Shape.C : gradOutput.Shape[1];
         long rows = gradOutput.Length / channels;
         nint source = On(gradOutput);
-        int type = 1;
+        int type = TypeCode(gradOutput.Format);
         CudaStorage? sums = null;
         try
         {

@@ -23,6 +23,7 @@ public sealed unsafe partial class CudaBackend : IBackend
     private readonly TensorDescriptors _descriptors = new();
     private readonly Dictionary<(ConvolutionShape, TensorFormat), ConvolutionPlan> _plans = [];
     private readonly bool _deterministic;
+    private bool _batchNormRefusesChannelsLast;
     private nint _workspace;
     private long _workspaceBytes;
 
@@ -155,31 +156,26 @@ public sealed unsafe partial class CudaBackend : IBackend
     {
         ShapeCheck.Conv(input, weight, output, padding);
         ShapeCheck.Channels(output, bias, "bias");
-        if (IsBf16(output))
-        {
-            MixedConv2dForward(input, weight, bias, output, padding);
-            return;
-        }
-        using Staged x = As(input, TensorFormat.Float32, Use.Read), w = As(weight, TensorFormat.Float32, Use.Read),
-            b = As(bias, TensorFormat.Float32, Use.Read), y = As(output, TensorFormat.Float32, Use.Overwrite);
-        var plan = Plan(input, weight, padding, TensorFormat.Float32);
+        var format = ConvolutionFormat(output);
+        using Staged x = As(input, format, Use.Read), w = As(weight, format, Use.Read), b = As(bias, TensorFormat.Float32, Use.Read),
+            y = As(output, format, Use.Overwrite);
+        var plan = Plan(input, weight, padding, format);
         ConvolutionForward(plan, x.Pointer, w.Pointer, y.Pointer);
-        float one = 1f;
-        Cudnn.Check(Cudnn.AddTensor(_gpu.Dnn, &one, plan.Bias, b.Pointer, &one, plan.Output, y.Pointer), "cudnnAddTensor");
+        if (format.ChannelsLast) _gpu.Kernels.BiasAdd(y.Pointer, TypeCode(format), b.Pointer, output.Shape.C, output.Length);
+        else
+        {
+            float one = 1f;
+            Cudnn.Check(Cudnn.AddTensor(_gpu.Dnn, &one, plan.Bias, b.Pointer, &one, plan.Output, y.Pointer), "cudnnAddTensor");
+        }
     }
 
     /// <inheritdoc />
     public void Conv2dBackwardData(Tensor gradOutput, Tensor weight, Tensor gradInput, int padding)
     {
         ShapeCheck.Conv(gradInput, weight, gradOutput, padding);
-        if (IsBf16(gradInput))
-        {
-            MixedConv2dBackwardData(gradOutput, weight, gradInput, padding);
-            return;
-        }
-        using Staged dy = As(gradOutput, TensorFormat.Float32, Use.Read), w = As(weight, TensorFormat.Float32, Use.Read),
-            dx = As(gradInput, TensorFormat.Float32, Use.Overwrite);
-        ConvolutionBackwardData(Plan(gradInput, weight, padding, TensorFormat.Float32), dy.Pointer, w.Pointer, dx.Pointer);
+        var format = ConvolutionFormat(gradInput);
+        using Staged dy = As(gradOutput, format, Use.Read), w = As(weight, format, Use.Read), dx = As(gradInput, format, Use.Overwrite);
+        ConvolutionBackwardData(Plan(gradInput, weight, padding, format), dy.Pointer, w.Pointer, dx.Pointer);
     }
 
     /// <inheritdoc />
@@ -187,17 +183,24 @@ public sealed unsafe partial class CudaBackend : IBackend
     {
         ShapeCheck.Conv(input, gradWeight, gradOutput, padding);
         ShapeCheck.Channels(gradOutput, gradBias, "gradBias");
-        if (IsBf16(input) || IsBf16(gradOutput))
+        var format = IsBf16(input) ? ConvolutionFormat(input) : ConvolutionFormat(gradOutput);
+        using Staged x = As(input, format, Use.Read), dy = As(gradOutput, format, Use.Read), dw = As(gradWeight, TensorFormat.Float32, Use.Update),
+            db = As(gradBias, TensorFormat.Float32, Use.Update);
+        var plan = Plan(input, gradWeight, padding, format);
+        if (format.IsFloat32) ConvolutionBackwardFilter(plan, x.Pointer, dy.Pointer, dw.Pointer, (long)gradWeight.Length * sizeof(float));
+        else
         {
-            MixedConv2dBackwardFilter(input, gradOutput, gradWeight, gradBias, padding);
-            return;
+            // cuDNN's filter gradient has the data's format (KRSC; bf16 for bf16 data): summed into a zeroed copy, then added in float32.
+            using var partial = Allocate(gradWeight.Shape, format);
+            ConvolutionBackwardFilter(plan, x.Pointer, dy.Pointer, partial.Pointer, (long)gradWeight.Length * format.ElementSize);
+            Convert(partial, dw.Tensor, accumulate: true);
         }
-        using Staged x = As(input, TensorFormat.Float32, Use.Read), dy = As(gradOutput, TensorFormat.Float32, Use.Read),
-            dw = As(gradWeight, TensorFormat.Float32, Use.Update), db = As(gradBias, TensorFormat.Float32, Use.Update);
-        var plan = Plan(input, gradWeight, padding, TensorFormat.Float32);
-        ConvolutionBackwardFilter(plan, x.Pointer, dy.Pointer, dw.Pointer, (long)gradWeight.Length * sizeof(float));
-        float one = 1f;
-        Cudnn.Check(Cudnn.ConvolutionBackwardBias(_gpu.Dnn, &one, plan.Output, dy.Pointer, &one, plan.Bias, db.Pointer), "cudnnConvolutionBackwardBias");
+        if (format.ChannelsLast) AddRowSums(dy.Tensor, db.Pointer);
+        else
+        {
+            float one = 1f;
+            Cudnn.Check(Cudnn.ConvolutionBackwardBias(_gpu.Dnn, &one, plan.Output, dy.Pointer, &one, plan.Bias, db.Pointer), "cudnnConvolutionBackwardBias");
+        }
     }
 
     /// <summary>y = the convolution of x with w (cuDNN, in the plan's format), the algorithm chosen on first use.</summary>
@@ -313,9 +316,10 @@ public sealed unsafe partial class CudaBackend : IBackend
     public void ReluForward(Tensor input, Tensor output)
     {
         ShapeCheck.SameShape(input, output, "input", "output");
-        if (IsBf16(input) && input.Format == output.Format)
+        if (input.Format == output.Format)
         {
-            _gpu.Kernels.ReluForwardBf16(On(input), On(output), input.Length);
+            if (IsBf16(input)) _gpu.Kernels.ReluForwardBf16(On(input), On(output), input.Length);
+            else _gpu.Kernels.ReluForward(On(input), On(output), input.Length);
             return;
         }
         using Staged x = As(input, TensorFormat.Float32, Use.Read), y = As(output, TensorFormat.Float32, Use.Overwrite);
@@ -327,9 +331,10 @@ public sealed unsafe partial class CudaBackend : IBackend
     {
         ShapeCheck.SameShape(output, gradOutput, "output", "gradOutput");
         ShapeCheck.SameShape(output, gradInput, "output", "gradInput");
-        if (IsBf16(output) && output.Format == gradOutput.Format && output.Format == gradInput.Format)
+        if (output.Format == gradOutput.Format && output.Format == gradInput.Format)
         {
-            _gpu.Kernels.ReluBackwardBf16(On(output), On(gradOutput), On(gradInput), output.Length);
+            if (IsBf16(output)) _gpu.Kernels.ReluBackwardBf16(On(output), On(gradOutput), On(gradInput), output.Length);
+            else _gpu.Kernels.ReluBackward(On(output), On(gradOutput), On(gradInput), output.Length);
             return;
         }
         using Staged y = As(output, TensorFormat.Float32, Use.Read), dy = As(gradOutput, TensorFormat.Float32, Use.Read),
@@ -341,9 +346,10 @@ public sealed unsafe partial class CudaBackend : IBackend
     public void MaxPoolForward(Tensor input, Tensor output, Tensor argmax)
     {
         ShapeCheck.Pool(input, output, argmax);
-        if (input.Format == TensorFormat.BFloat16ChannelsLast && output.Format == input.Format && argmax.Format.IsFloat32)
+        if (input.Format.ChannelsLast && output.Format == input.Format && argmax.Format.IsFloat32)
         {
-            _gpu.Kernels.MaxPoolForwardNhwcBf16(On(input), On(output), On(argmax), input.Shape.C, input.Shape.H, input.Shape.W, output.Length);
+            _gpu.Kernels.MaxPoolForwardNhwc(On(input), TypeCode(input.Format), On(output), On(argmax), input.Shape.C, input.Shape.H, input.Shape.W,
+                output.Length);
             return;
         }
         using Staged x = As(input, TensorFormat.Float32, Use.Read), y = As(output, TensorFormat.Float32, Use.Overwrite),
@@ -355,10 +361,10 @@ public sealed unsafe partial class CudaBackend : IBackend
     public void MaxPoolBackward(Tensor gradOutput, Tensor argmax, Tensor gradInput)
     {
         ShapeCheck.Pool(gradInput, gradOutput, argmax);
-        if (gradInput.Format == TensorFormat.BFloat16ChannelsLast && gradOutput.Format == gradInput.Format && argmax.Format.IsFloat32)
+        if (gradInput.Format.ChannelsLast && gradOutput.Format == gradInput.Format && argmax.Format.IsFloat32)
         {
-            _gpu.Kernels.MaxPoolBackwardNhwcBf16(On(gradOutput), On(argmax), On(gradInput), gradInput.Shape.C, gradInput.Shape.H, gradInput.Shape.W,
-                gradInput.Length);
+            _gpu.Kernels.MaxPoolBackwardNhwc(On(gradOutput), TypeCode(gradInput.Format), On(argmax), On(gradInput), gradInput.Shape.C, gradInput.Shape.H,
+                gradInput.Shape.W, gradInput.Length);
             return;
         }
         using Staged dy = As(gradOutput, TensorFormat.Float32, Use.Read), a = As(argmax, TensorFormat.Float32, Use.Read),
@@ -394,15 +400,21 @@ public sealed unsafe partial class CudaBackend : IBackend
         float momentum, float epsilon, Tensor output, Tensor savedMean, Tensor savedInverseStd)
     {
         CheckBatchNorm(input, output, gamma, beta, runningMean, runningVariance, savedMean, savedInverseStd);
-        var (data, channels) = BatchNormDescriptors(input);
-        float one = 1f, zero = 0f;
-        using Staged x = Read32(input), y = Write32(output), g = Read32(gamma), b = Read32(beta), rm = Update32(runningMean),
-            rv = Update32(runningVariance), sm = Write32(savedMean), si = Write32(savedInverseStd);
-        // cuDNN's running statistics follow PyTorch's convention (factor = momentum, unbiased variance); its saved
-        // inverse variance is 1 / sqrt(biased variance + epsilon), the inverse standard deviation kept here.
-        Cudnn.Check(Cudnn.BatchNormalizationForwardTraining(_gpu.Dnn, Cudnn.BatchNormSpatial, &one, &zero, data, x.Pointer, data, y.Pointer, channels,
-            g.Pointer, b.Pointer, momentum, rm.Pointer, rv.Pointer, BatchNormEpsilon(epsilon), sm.Pointer, si.Pointer),
-            "cudnnBatchNormalizationForwardTraining");
+        var format = BatchNormFormat(input);
+        int status;
+        using (Staged x = As(input, format, Use.Read), y = As(output, format, Use.Overwrite), g = Read32(gamma), b = Read32(beta),
+            rm = Update32(runningMean), rv = Update32(runningVariance), sm = Write32(savedMean), si = Write32(savedInverseStd))
+        {
+            var (data, channels) = BatchNormDescriptors(input, format);
+            float one = 1f, zero = 0f;
+            // cuDNN's running statistics follow PyTorch's convention (factor = momentum, unbiased variance); its saved
+            // inverse variance is 1 / sqrt(biased variance + epsilon), the inverse standard deviation kept here.
+            status = Cudnn.BatchNormalizationForwardTraining(_gpu.Dnn, Cudnn.BatchNormSpatial, &one, &zero, data, x.Pointer, data, y.Pointer, channels,
+                g.Pointer, b.Pointer, momentum, rm.Pointer, rv.Pointer, BatchNormEpsilon(epsilon), sm.Pointer, si.Pointer);
+        }
+        if (RefusedChannelsLast(status, format))
+            BatchNormForwardTraining(input, gamma, beta, runningMean, runningVariance, momentum, epsilon, output, savedMean, savedInverseStd);
+        else Cudnn.Check(status, "cudnnBatchNormalizationForwardTraining");
     }
 
     /// <inheritdoc />
@@ -410,11 +422,18 @@ public sealed unsafe partial class CudaBackend : IBackend
         float epsilon, Tensor output)
     {
         CheckBatchNorm(input, output, gamma, beta, runningMean, runningVariance);
-        var (data, channels) = BatchNormDescriptors(input);
-        float one = 1f, zero = 0f;
-        using Staged x = Read32(input), y = Write32(output), g = Read32(gamma), b = Read32(beta), rm = Read32(runningMean), rv = Read32(runningVariance);
-        Cudnn.Check(Cudnn.BatchNormalizationForwardInference(_gpu.Dnn, Cudnn.BatchNormSpatial, &one, &zero, data, x.Pointer, data, y.Pointer, channels,
-            g.Pointer, b.Pointer, rm.Pointer, rv.Pointer, BatchNormEpsilon(epsilon)), "cudnnBatchNormalizationForwardInference");
+        var format = BatchNormFormat(input);
+        int status;
+        using (Staged x = As(input, format, Use.Read), y = As(output, format, Use.Overwrite), g = Read32(gamma), b = Read32(beta),
+            rm = Read32(runningMean), rv = Read32(runningVariance))
+        {
+            var (data, channels) = BatchNormDescriptors(input, format);
+            float one = 1f, zero = 0f;
+            status = Cudnn.BatchNormalizationForwardInference(_gpu.Dnn, Cudnn.BatchNormSpatial, &one, &zero, data, x.Pointer, data, y.Pointer, channels,
+                g.Pointer, b.Pointer, rm.Pointer, rv.Pointer, BatchNormEpsilon(epsilon));
+        }
+        if (RefusedChannelsLast(status, format)) BatchNormForwardInference(input, gamma, beta, runningMean, runningVariance, epsilon, output);
+        else Cudnn.Check(status, "cudnnBatchNormalizationForwardInference");
     }
 
     /// <inheritdoc />
@@ -423,15 +442,21 @@ public sealed unsafe partial class CudaBackend : IBackend
     {
         CheckBatchNorm(input, gradOutput, gamma, savedMean, savedInverseStd, gradGamma, gradBeta);
         ShapeCheck.SameShape(input, gradInput, "input", "gradInput");
-        var (data, channels) = BatchNormDescriptors(input);
-        float one = 1f, zero = 0f;
-        using Staged x = Read32(input), dy = Read32(gradOutput), dx = Write32(gradInput), g = Read32(gamma), dg = Update32(gradGamma),
-            db = Update32(gradBeta), sm = Read32(savedMean), si = Read32(savedInverseStd);
-        // The input gradient is overwritten (beta 0), the parameter gradients accumulate (beta 1). With the saved mean
-        // and inverse deviation given, cuDNN does not use epsilon.
-        Cudnn.Check(Cudnn.BatchNormalizationBackward(_gpu.Dnn, Cudnn.BatchNormSpatial, &one, &zero, &one, &one, data, x.Pointer, data, dy.Pointer,
-            data, dx.Pointer, channels, g.Pointer, dg.Pointer, db.Pointer, Cudnn.MinimumBatchNormEpsilon, sm.Pointer, si.Pointer),
-            "cudnnBatchNormalizationBackward");
+        var format = BatchNormFormat(input);
+        int status;
+        using (Staged x = As(input, format, Use.Read), dy = As(gradOutput, format, Use.Read), dx = As(gradInput, format, Use.Overwrite),
+            g = Read32(gamma), dg = Update32(gradGamma), db = Update32(gradBeta), sm = Read32(savedMean), si = Read32(savedInverseStd))
+        {
+            var (data, channels) = BatchNormDescriptors(input, format);
+            float one = 1f, zero = 0f;
+            // The input gradient is overwritten (beta 0), the parameter gradients accumulate (beta 1). With the saved mean
+            // and inverse deviation given, cuDNN does not use epsilon.
+            status = Cudnn.BatchNormalizationBackward(_gpu.Dnn, Cudnn.BatchNormSpatial, &one, &zero, &one, &one, data, x.Pointer, data, dy.Pointer,
+                data, dx.Pointer, channels, g.Pointer, dg.Pointer, db.Pointer, Cudnn.MinimumBatchNormEpsilon, sm.Pointer, si.Pointer);
+        }
+        if (RefusedChannelsLast(status, format))
+            BatchNormBackward(input, gradOutput, gamma, savedMean, savedInverseStd, gradInput, gradGamma, gradBeta);
+        else Cudnn.Check(status, "cudnnBatchNormalizationBackward");
     }
 
     /// <inheritdoc />
@@ -576,11 +601,29 @@ public sealed unsafe partial class CudaBackend : IBackend
         return scratch;
     }
 
-    /// <summary>cuDNN's descriptors for batch norm over [N, C, ...]: the data as [N, C, spatial, 1] and the per-channel values as [1, C, 1, 1].</summary>
-    private (nint Data, nint Channels) BatchNormDescriptors(Tensor input)
+    /// <summary>
+    /// cuDNN's descriptors for batch norm over [N, C, ...] in <paramref name="format"/>: the data as [N, C, spatial, 1]
+    /// (channels last: NHWC, the same memory) and the per-channel values as [1, C, 1, 1].
+    /// </summary>
+    private (nint Data, nint Channels) BatchNormDescriptors(Tensor input, TensorFormat format)
     {
         int n = input.Shape.N, c = input.Shape[1];
-        return (_descriptors.Get(n, c, input.Shape.ItemSize / c, 1), _descriptors.Get(1, c, 1, 1));
+        return (_descriptors.Get(n, c, input.Shape.ItemSize / c, 1, format), _descriptors.Get(1, c, 1, 1));
+    }
+
+    /// <summary>Float32, channels last when the input is (unless cuDNN refused that layout for batch norm before).</summary>
+    private TensorFormat BatchNormFormat(Tensor input) =>
+        input.Format.ChannelsLast && !_batchNormRefusesChannelsLast ? Float32ChannelsLast : TensorFormat.Float32;
+
+    /// <summary>
+    /// True, and channels-last batch norm is off from now on, when cuDNN refused a channels-last call as unsupported or a bad
+    /// parameter (the caller then repeats it in NCHW, through conversions).
+    /// </summary>
+    private bool RefusedChannelsLast(int status, TensorFormat format)
+    {
+        if (!format.ChannelsLast || status is < 2000 or >= 4000) return false;
+        _batchNormRefusesChannelsLast = true;
+        return true;
     }
 
     /// <summary>

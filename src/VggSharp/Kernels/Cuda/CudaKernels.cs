@@ -14,8 +14,8 @@ internal sealed unsafe class CudaKernels
 
     private readonly CudaDevice _device;
     private readonly nint _scale, _multiply, _reluForward, _reluBackward, _sgdUpdate, _dropoutMask, _maxPoolForward, _maxPoolBackward,
-        _lrnForward, _lrnBackward, _softmaxCrossEntropy, _softmaxTotals, _convert, _biasAddBf16, _sumRows,
-        _reluForwardBf16, _reluBackwardBf16, _multiplyBf16F32, _maxPoolForwardNhwcBf16, _maxPoolBackwardNhwcBf16;
+        _lrnForward, _lrnBackward, _softmaxCrossEntropy, _softmaxTotals, _convert, _biasAdd, _sumRows,
+        _reluForwardBf16, _reluBackwardBf16, _multiplyBf16F32, _maxPoolForwardNhwc, _maxPoolBackwardNhwc;
 
     /// <summary>Compiles the kernels for <paramref name="device"/> and loads them.</summary>
     public CudaKernels(CudaDevice device)
@@ -42,13 +42,13 @@ internal sealed unsafe class CudaKernels
         _softmaxCrossEntropy = Function("softmax_cross_entropy");
         _softmaxTotals = Function("softmax_totals");
         _convert = Function("convert");
-        _biasAddBf16 = Function("bias_add_bf16");
+        _biasAdd = Function("bias_add");
         _sumRows = Function("sum_rows");
         _reluForwardBf16 = Function("relu_forward_bf16");
         _reluBackwardBf16 = Function("relu_backward_bf16");
         _multiplyBf16F32 = Function("multiply_bf16_f32");
-        _maxPoolForwardNhwcBf16 = Function("max_pool_forward_nhwc_bf16");
-        _maxPoolBackwardNhwcBf16 = Function("max_pool_backward_nhwc_bf16");
+        _maxPoolForwardNhwc = Function("max_pool_forward_nhwc");
+        _maxPoolBackwardNhwc = Function("max_pool_backward_nhwc");
     }
 
     private static nint Load(CudaDevice device, byte[] cubin)
@@ -191,10 +191,11 @@ internal sealed unsafe class CudaKernels
         Launch(_convert, n, args);
     }
 
-    public void BiasAddBf16(nint y, nint b, int channels, long n)
+    /// <summary>y[j] += b[j mod channels] for y of <paramref name="type"/> (0 float32, 1 bf16) whose channel is innermost.</summary>
+    public void BiasAdd(nint y, int type, nint b, int channels, long n)
     {
-        void** args = stackalloc void*[] { &y, &b, &channels, &n };
-        Launch(_biasAddBf16, n, args);
+        void** args = stackalloc void*[] { &y, &type, &b, &channels, &n };
+        Launch(_biasAdd, n, args);
     }
 
     /// <summary>
@@ -228,16 +229,16 @@ internal sealed unsafe class CudaKernels
         Launch(_multiplyBf16F32, n, args);
     }
 
-    public void MaxPoolForwardNhwcBf16(nint x, nint y, nint argmax, int channels, int h, int w, long outputs)
+    public void MaxPoolForwardNhwc(nint x, int type, nint y, nint argmax, int channels, int h, int w, long outputs)
     {
-        void** args = stackalloc void*[] { &x, &y, &argmax, &channels, &h, &w, &outputs };
-        Launch(_maxPoolForwardNhwcBf16, outputs, args);
+        void** args = stackalloc void*[] { &x, &type, &y, &argmax, &channels, &h, &w, &outputs };
+        Launch(_maxPoolForwardNhwc, outputs, args);
     }
 
-    public void MaxPoolBackwardNhwcBf16(nint dy, nint argmax, nint dx, int channels, int h, int w, long inputs)
+    public void MaxPoolBackwardNhwc(nint dy, int type, nint argmax, nint dx, int channels, int h, int w, long inputs)
     {
-        void** args = stackalloc void*[] { &dy, &argmax, &dx, &channels, &h, &w, &inputs };
-        Launch(_maxPoolBackwardNhwcBf16, inputs, args);
+        void** args = stackalloc void*[] { &dy, &type, &argmax, &dx, &channels, &h, &w, &inputs };
+        Launch(_maxPoolBackwardNhwc, inputs, args);
     }
 
     /// <summary>Launches a grid-stride kernel over <paramref name="elements"/> elements on the device's stream.</summary>

@@ -192,6 +192,12 @@ __device__ __forceinline__ float load_any(const void* x, int type, long long i)
     return type ? bf16_to_f32(((const bf16*)x)[i]) : ((const float*)x)[i];
 }
 
+__device__ __forceinline__ void store_any(void* y, int type, long long i, float v)
+{
+    if (type) ((bf16*)y)[i] = f32_to_bf16(v);
+    else ((float*)y)[i] = v;
+}
+
 // y = x (or y += x, float32 y only) between any two formats of one [items, channels, spatial] tensor: element types
 // float32/bf16, layouts NCHW (last 0) and NHWC (last 1). One thread per element of y, so writes are coalesced.
 extern "C" __global__ void convert(const void* x, int xType, int xLast, void* y, int yType, int yLast, int accumulate,
@@ -225,10 +231,10 @@ extern "C" __global__ void convert(const void* x, int xType, int xLast, void* y,
     }
 }
 
-// y[j] += b[channel of j] for a bf16 tensor whose channel is innermost (NHWC, or [N, C] rows).
-extern "C" __global__ void bias_add_bf16(bf16* y, const float* b, int channels, long long n)
+// y[j] += b[channel of j] for a tensor (float32 or bf16) whose channel is innermost (NHWC, or [N, C] rows).
+extern "C" __global__ void bias_add(void* y, int type, const float* b, int channels, long long n)
 {
-    GRID_STRIDE(j, n) y[j] = f32_to_bf16(__fadd_rn(bf16_to_f32(y[j]), b[j % channels]));
+    GRID_STRIDE(j, n) store_any(y, type, j, __fadd_rn(load_any(y, type, j), b[j % channels]));
 }
 
 // Column sums of x [rows, channels] (channel innermost, float32 or bf16), a chunk of rowsPerChunk rows per block column:
@@ -271,9 +277,9 @@ extern "C" __global__ void multiply_bf16_f32(const bf16* a, const float* b, bf16
     GRID_STRIDE(i, n) y[i] = f32_to_bf16(__fmul_rn(bf16_to_f32(a[i]), b[i]));
 }
 
-// 2x2 max pooling, stride 2, floor mode, on NHWC bf16; argmax holds the winner's index within its plane (y * w + x), as
-// the NCHW kernel's, and the first maximum in row-major order wins.
-extern "C" __global__ void max_pool_forward_nhwc_bf16(const bf16* x, bf16* y, int* argmax, int channels, int h, int w, long long outputs)
+// 2x2 max pooling, stride 2, floor mode, on NHWC (float32 or bf16); argmax holds the winner's index within its plane
+// (y * w + x), as the NCHW kernel's, and the first maximum in row-major order wins. Values are copied exactly.
+extern "C" __global__ void max_pool_forward_nhwc(const void* x, int type, void* y, int* argmax, int channels, int h, int w, long long outputs)
 {
     int oh = h / 2, ow = w / 2;
     GRID_STRIDE(o, outputs)
@@ -284,23 +290,23 @@ extern "C" __global__ void max_pool_forward_nhwc_bf16(const bf16* x, bf16* y, in
         rest /= ow;
         int oy = (int)(rest % oh);
         long long item = rest / oh;
-        const bf16* plane = x + item * h * w * channels + c;
+        long long plane = item * h * w * channels + c;
         int best = (2 * oy) * w + 2 * ox;
-        float bestValue = bf16_to_f32(plane[(long long)best * channels]);
+        float bestValue = load_any(x, type, plane + (long long)best * channels);
         int candidates[3] = { best + 1, best + w, best + w + 1 };
         for (int k = 0; k < 3; k++)
         {
-            float v = bf16_to_f32(plane[(long long)candidates[k] * channels]);
+            float v = load_any(x, type, plane + (long long)candidates[k] * channels);
             if (v > bestValue) { best = candidates[k]; bestValue = v; }
         }
-        y[o] = plane[(long long)best * channels];
+        store_any(y, type, o, bestValue);
         argmax[o] = best;
     }
 }
 
 // Its gradient as a gather: each input element takes its window's output gradient when it was the argmax, else 0
 // (so dx needs no clearing first; trailing odd rows and columns get 0).
-extern "C" __global__ void max_pool_backward_nhwc_bf16(const bf16* dy, const int* argmax, bf16* dx, int channels, int h, int w, long long inputs)
+extern "C" __global__ void max_pool_backward_nhwc(const void* dy, int type, const int* argmax, void* dx, int channels, int h, int w, long long inputs)
 {
     int oh = h / 2, ow = w / 2;
     GRID_STRIDE(i, inputs)
@@ -312,12 +318,12 @@ extern "C" __global__ void max_pool_backward_nhwc_bf16(const bf16* dy, const int
         int yy = (int)(rest % h);
         long long item = rest / h;
         int oy = yy / 2, ox = xx / 2;
-        bf16 g = 0;
+        float g = 0.0f;
         if (oy < oh && ox < ow)
         {
             long long o = ((item * oh + oy) * ow + ox) * channels + c;
-            if (argmax[o] == yy * w + xx) g = dy[o];
+            if (argmax[o] == yy * w + xx) g = load_any(dy, type, o);
         }
-        dx[i] = g;
+        store_any(dx, type, i, g);
     }
 }
