@@ -5,7 +5,7 @@ using VggSharp.Tensors;
 namespace VggSharp.Cli.Options;
 
 /// <summary>
-/// --device (cpu, cuda, cuda:N or auto), --precision (fp32, tf32 or bf16) and --deterministic, shared by the commands that run a network.
+/// --device (cpu, cuda, cuda:N or auto), --precision (fp32, tf32 or bf16), --channels-last and --deterministic, shared by the commands that run a network.
 /// auto, the default, takes CUDA device 0 when it is usable and the CPU otherwise; --device cpu never loads a CUDA
 /// library. When a GPU is taken, one line on standard error says which. Under mpirun, cuda and auto spread the ranks
 /// on a machine over its GPUs.
@@ -25,6 +25,12 @@ internal sealed class DeviceOptions
         + "weights, gradients, batch-norm statistics and loss).",
         CudaPrecision.Tf32);
 
+    private readonly Option<bool> _channelsLast = new("--channels-last")
+    {
+        Description = "On a GPU, keep image activations channels last (NHWC), as PyTorch's torch.channels_last: VGG-16 at 224 in tf32 runs "
+            + "1.25x faster on an H200, small batch-norm networks slower; bf16 always does.",
+    };
+
     private readonly Option<bool> _deterministic = new("--deterministic")
     {
         Description = "On a GPU, deterministic cuDNN algorithms only (slower for some layers): the same run gives the same bits, and a resumed "
@@ -36,6 +42,7 @@ internal sealed class DeviceOptions
     {
         command.Options.Add(_device);
         command.Options.Add(_precision.Option);
+        command.Options.Add(_channelsLast);
         command.Options.Add(_deterministic);
     }
 
@@ -50,12 +57,13 @@ internal sealed class DeviceOptions
         string text = parseResult.GetRequiredValue(_device);
         var precision = _precision.Read(parseResult);
         bool deterministic = parseResult.GetValue(_deterministic);
+        bool channelsLast = parseResult.GetValue(_channelsLast);
         CudaBackend? backend;
         if (text == "auto")
         {
             try
             {
-                backend = CudaBackend.Create(UnnamedGpu(processOnMachine), precision, deterministic);
+                backend = CudaBackend.Create(UnnamedGpu(processOnMachine), precision, deterministic, channelsLast);
             }
             catch (InvalidOperationException)
             {
@@ -68,7 +76,7 @@ internal sealed class DeviceOptions
             if (device.IsHost) return null;
             try
             {
-                backend = CudaBackend.Create(text == "cuda" ? UnnamedGpu(processOnMachine) : device.Index, precision, deterministic);
+                backend = CudaBackend.Create(text == "cuda" ? UnnamedGpu(processOnMachine) : device.Index, precision, deterministic, channelsLast);
             }
             catch (InvalidOperationException e)
             {
@@ -76,7 +84,7 @@ internal sealed class DeviceOptions
             }
         }
         error.WriteLine($"device: {backend.Device} ({backend.DeviceName}), precision {precision.ToString().ToLowerInvariant()}"
-            + (deterministic ? ", deterministic algorithms" : ""));
+            + (backend.ChannelsLast ? ", channels last" : "") + (deterministic ? ", deterministic algorithms" : ""));
         return backend;
     }
 

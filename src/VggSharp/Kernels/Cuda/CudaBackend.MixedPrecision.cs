@@ -18,16 +18,11 @@ public sealed unsafe partial class CudaBackend
     private static readonly TensorFormat Float32ChannelsLast = new(ElementType.Float32, true);
 
     /// <summary>
-    /// The format of activations of <paramref name="shape"/>: image batches in TF32 and bf16 are channels last, which
-    /// cuDNN's tensor-core kernels want (NCHW data would be transposed around every convolution, or left to slower
-    /// kernels); strict float32 keeps NCHW, whose FMA kernels take it as it is.
+    /// The format of activations of <paramref name="shape"/>: bf16 in <see cref="CudaPrecision.Bf16"/>, float32
+    /// otherwise; image batches channels last when <see cref="ChannelsLast"/>.
     /// </summary>
-    public TensorFormat ActivationFormat(TensorShape shape) => Precision switch
-    {
-        CudaPrecision.Bf16 => shape.Rank == 4 ? TensorFormat.BFloat16ChannelsLast : TensorFormat.BFloat16,
-        CudaPrecision.Tf32 when shape.Rank == 4 => Float32ChannelsLast,
-        _ => TensorFormat.Float32,
-    };
+    public TensorFormat ActivationFormat(TensorShape shape) =>
+        new(Precision == CudaPrecision.Bf16 ? ElementType.BFloat16 : ElementType.Float32, ChannelsLast && shape.Rank == 4);
 
     /// <summary>
     /// The format a convolution runs in, from the activation it writes (or reads): bf16 data always channels last (cuDNN's

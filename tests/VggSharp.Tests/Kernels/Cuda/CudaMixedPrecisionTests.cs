@@ -28,7 +28,7 @@ public class CudaMixedPrecisionTests
     private static CudaBackend Mixed => CudaBackend.Create(0, CudaPrecision.Bf16);
 
     /// <summary>Both channels-last backends with their tolerances.</summary>
-    private static (CudaBackend Backend, double Tolerance)[] ChannelsLast => [(Mixed, Bf16Tolerance), (CudaBackend.Create(0, CudaPrecision.Tf32), 4e-3)];
+    private static (CudaBackend Backend, double Tolerance)[] ChannelsLast => [(Mixed, Bf16Tolerance), (CudaBackend.Create(0, CudaPrecision.Tf32, channelsLast: true), 4e-3)];
 
     [CudaFact]
     public void ConversionsRoundToNearestEvenAndTransposeToChannelsLast()
@@ -224,8 +224,11 @@ public class CudaMixedPrecisionTests
             var gpuParameters = gpu.Network.Parameters.ToArray();
             foreach (var (p, i) in cpu.Network.Parameters.Select((p, i) => (p, i)))
             {
+                // bf16 through LRN's backward (differences of similar products) loses most: the first convolution's weight
+                // gradient of the LRN network differed by 9.6% (H200); a layout or indexing error gives about 140%.
                 double error = RelativeL2Error(gpuParameters[i].Gradient.ToArray(), p.Gradient.ToArray());
-                Assert.True(error <= 5e-2, $"{what}: gradient of parameter {i} {p.Name} {p.Value.Shape} differs by {error:E2} (relative L2)");
+                double bound = backend.Precision == CudaPrecision.Bf16 ? 0.2 : 5e-2;
+                Assert.True(error <= bound, $"{what}: gradient of parameter {i} {p.Name} {p.Value.Shape} differs by {error:E2} (relative L2)");
             }
         }
     }
