@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using VggSharp.Interop;
 
 namespace VggSharp.Data;
 
@@ -23,7 +24,7 @@ public static class IdxReader
     {
         try
         {
-            using var file = File.OpenRead(path);
+            using var file = RegularFile.OpenRead(path);
             Span<byte> magic = stackalloc byte[2];
             int got = file.ReadAtLeast(magic, 2, throwOnEndOfStream: false);
             file.Position = 0;
@@ -39,6 +40,10 @@ public static class IdxReader
         catch (InvalidDataException e)
         {
             throw new ImageFormatException(path, "corrupt gzip data: " + e.Message, e);
+        }
+        catch (UnreadableFileException e)
+        {
+            throw new ImageFormatException(path, e.Problem, e);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException && e is not FileNotFoundException and not DirectoryNotFoundException)
         {

@@ -10,8 +10,12 @@ internal static class AtomicFile
 {
     private const string TemporarySuffix = ".tmp";
 
-    /// <summary>Writes <paramref name="path"/> with what <paramref name="write"/> puts in the stream; if it throws, the old file stays and the temporary one is removed.</summary>
-    public static void Write(string path, Action<Stream> write)
+    /// <summary>
+    /// Writes <paramref name="path"/> with what <paramref name="write"/> puts in the stream, and, when given, lets
+    /// <paramref name="verify"/> read the complete temporary file (its path) before it replaces the old one; if either
+    /// throws, the old file stays and the temporary one is removed.
+    /// </summary>
+    public static void Write(string path, Action<Stream> write, Action<string>? verify = null)
     {
         string target = Path.GetFullPath(path);
         string temporary = Path.Combine(Path.GetDirectoryName(target)!, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}{TemporarySuffix}");
@@ -22,6 +26,7 @@ internal static class AtomicFile
                 write(stream);
                 stream.Flush(flushToDisk: true);
             }
+            verify?.Invoke(temporary);
             File.Move(temporary, target, overwrite: true);
         }
         catch

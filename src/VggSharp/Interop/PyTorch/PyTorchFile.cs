@@ -75,7 +75,7 @@ public sealed class PyTorchFile : IWeightsSource
     /// <summary>Opens and validates a .pth file: its layout, its pickle and every tensor's bounds, before reading any weights.</summary>
     public static PyTorchFile Open(string path)
     {
-        var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        var file = RegularFile.OpenHandle(path);
         try
         {
             Span<byte> header = stackalloc byte[4];
