@@ -204,7 +204,14 @@ public sealed record Checkpoint(VggModel Model, SgdOptimizer Optimizer, Training
                     $"{entry.Key} is {tensor.DataType.HeaderName()} {tensor.ShapeText} in the file but F32 {WeightsTensor.FormatShape(entry.Shape.Select(d => (long)d))} in the model");
             pairs.Add((entry, tensor));
         }
-        foreach (var (entry, tensor) in pairs) entry.Write((reader, tensor), (bytes, file) => file.reader.ReadTensor(file.tensor, bytes));
+        foreach (var (entry, tensor) in pairs)
+        {
+            entry.Write((reader, tensor), (bytes, file) =>
+            {
+                file.reader.ReadTensor(file.tensor, bytes);
+                StateLoader.RequireFinite(bytes, file.reader.Path, file.tensor.Name);
+            });
+        }
     }
 
     private static string Required(IReadOnlyDictionary<string, string> metadata, string key, string path) =>

@@ -242,6 +242,36 @@ public class CheckpointTests
     }
 
     [Fact]
+    public void AFlippedBitAnywhereInACheckpointIsRefused()
+    {
+        using var directory = new TemporaryDirectory();
+        using var model = SmallModels.Create(SmallModels.Tiny, 1);
+        using var optimizer = new SgdOptimizer(model.Network);
+        Save(directory.Path, model, optimizer, 1);
+        string path = Checkpoint.PathIn(directory.Path);
+        byte[] good = File.ReadAllBytes(path);
+
+        // Bits spread over the header (settings, names, shapes) and the data (weights, counters, momentum).
+        var accepted = new List<string>();
+        for (int offset = 0; offset < good.Length; offset += 31)
+        {
+            int bit = offset % 8;
+            var bad = (byte[])good.Clone();
+            bad[offset] ^= (byte)(1 << bit);
+            File.WriteAllBytes(path, bad);
+            try
+            {
+                Checkpoint.Load(directory.Path).Dispose();
+                accepted.Add($"byte {offset} bit {bit}");
+            }
+            catch (WeightsFormatException)
+            {
+            }
+        }
+        Assert.Empty(accepted);
+    }
+
+    [Fact]
     public void AnOptimizerForAnotherNetworkIsRefused()
     {
         using var directory = new TemporaryDirectory();
