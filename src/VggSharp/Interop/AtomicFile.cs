@@ -19,20 +19,42 @@ internal static class AtomicFile
     {
         string target = Path.GetFullPath(path);
         string temporary = Path.Combine(Path.GetDirectoryName(target)!, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}{TemporarySuffix}");
+        FileStream created;
         try
         {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 16))
+            created = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 16);
+        }
+        catch (Exception e) when (FileErrors.IsFileError(e))
+        {
+            throw FileErrors.CannotWrite(path, e);
+        }
+        try
+        {
+            using (var stream = created)
             {
                 write(stream);
                 stream.Flush(flushToDisk: true);
             }
             verify?.Invoke(temporary);
-            File.Move(temporary, target, overwrite: true);
+            Replace(temporary, target, path);
         }
         catch
         {
             File.Delete(temporary);
             throw;
+        }
+    }
+
+    private static void Replace(string temporary, string target, string path)
+    {
+        if (Directory.Exists(target)) throw new IOException($"Cannot write {path}: it is a folder.");
+        try
+        {
+            File.Move(temporary, target, overwrite: true);
+        }
+        catch (Exception e) when (FileErrors.IsFileError(e))
+        {
+            throw FileErrors.CannotWrite(path, e);
         }
     }
 

@@ -92,7 +92,7 @@ public static partial class RegularFile
     private static Exception? Translate(string path, Exception e) => e switch
     {
         FileNotFoundException or DirectoryNotFoundException => new UnreadableFileException(path, "no such file", e),
-        UnauthorizedAccessException => new UnreadableFileException(path, "permission denied", e),
+        _ when FileErrors.IsFileError(e) => new UnreadableFileException(path, FileErrors.Reason(e), e),
         _ => null,
     };
 

@@ -101,7 +101,7 @@ public sealed record Checkpoint(VggModel Model, SgdOptimizer Optimizer, Training
             entry.Shape.Select(d => (long)d).ToArray(),
             entry.HostBytes)).ToList();
 
-        Directory.CreateDirectory(runDirectory);
+        FileErrors.CreateDirectory(runDirectory);
         RemoveStaleTemporaryFiles(runDirectory);
         SafetensorsWriter.Write(PathIn(runDirectory), tensors, metadata, checksum: true);
     }

@@ -28,7 +28,7 @@ public sealed class MetricsLog
     /// </summary>
     public MetricsLog(string runDirectory)
     {
-        Directory.CreateDirectory(runDirectory);
+        FileErrors.CreateDirectory(runDirectory);
         Path = System.IO.Path.Combine(runDirectory, FileName);
         if (!File.Exists(Path)) return;
         byte[] content = RegularFile.ReadAllBytes(Path);

@@ -1,3 +1,4 @@
+using VggSharp.Interop;
 namespace VggSharp.Training;
 
 /// <summary>
@@ -21,7 +22,7 @@ public sealed class RunDirectoryLock : IDisposable
     /// </summary>
     public static RunDirectoryLock Acquire(string runDirectory)
     {
-        Directory.CreateDirectory(runDirectory);
+        FileErrors.CreateDirectory(runDirectory);
         string path = Path.Combine(runDirectory, FileName);
         try
         {
@@ -30,6 +31,10 @@ public sealed class RunDirectoryLock : IDisposable
         catch (IOException e) when (File.Exists(path))
         {
             throw new InvalidOperationException($"{runDirectory} is in use by another training run; wait for it to end, or choose another --out.", e);
+        }
+        catch (Exception e) when (FileErrors.IsFileError(e))
+        {
+            throw FileErrors.CannotWrite(path, e);
         }
     }
 

@@ -54,9 +54,10 @@ public class HostileInputTests(EvaluationCliFixture fixture) : IClassFixture<Eva
     {
         using var directory = new TemporaryDirectory();
         string run = directory.File("run");
-        // flock belongs to the process: a child holds it, is killed, and the directory is free at once.
+        // flock belongs to the process: a child holds it (flock(1), which keeps the lock from its command), is killed
+        // with SIGKILL, and the directory is free at once.
         Directory.CreateDirectory(run);
-        using var holder = Process.Start(new ProcessStartInfo("flock", [Path.Combine(run, RunDirectoryLock.FileName), "sleep", "60"]))!;
+        using var holder = Process.Start(new ProcessStartInfo("flock", ["--close", Path.Combine(run, RunDirectoryLock.FileName), "sleep", "60"]))!;
         try
         {
             var deadline = DateTime.UtcNow.AddSeconds(20);
@@ -80,6 +81,20 @@ public class HostileInputTests(EvaluationCliFixture fixture) : IClassFixture<Eva
             holder.WaitForExit();
         }
         RunDirectoryLock.Acquire(run).Dispose();
+    }
+
+    [Fact]
+    public void FilesThatCannotBeWrittenAreSaidSoInOurWords()
+    {
+        using var directory = new TemporaryDirectory();
+        string missingFolder = directory.File("none/model.safetensors"), aFile = directory.File("file");
+        File.WriteAllText(aFile, "");
+
+        var convert = CliRunner.Run("convert", fixture.Model, missingFolder);
+        Assert.Equal($"error: Cannot write {missingFolder}: its folder does not exist, or a part of the path is not a folder.", convert.SingleErrorLine());
+
+        var train = CliRunner.Run(TrainCommandTests.Small(aFile));
+        Assert.Equal($"error: Cannot create the folder {aFile}: a file of that name exists.", train.SingleErrorLine());
     }
 
     [Theory]
