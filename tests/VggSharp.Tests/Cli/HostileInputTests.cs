@@ -141,6 +141,15 @@ public class HostileInputTests(EvaluationCliFixture fixture) : IClassFixture<Eva
     }
 
     [Fact]
+    public void ABatchBeyondTheMachinesMemoryIsRefusedBeforeAllocating()
+    {
+        var result = CliRunner.Run("eval", "-w", fixture.Model, "--data", fixture.Data, "--batch", "1000000000");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Matches(@"^error: A batch of 1000000000 images needs about [0-9.]+ GiB for inference at this model's size, more than the [0-9.]+ GiB of memory here", result.SingleErrorLine());
+    }
+
+    [Fact]
     public void ANonFiniteInputArrayIsRefused()
     {
         using var directory = new TemporaryDirectory();
