@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using System.IO.Hashing;
 using VggSharp.Interop;
 
 namespace VggSharp.Data;
@@ -114,7 +115,10 @@ public static class IdxReader
         header[2] = UnsignedByte;
         header[3] = (byte)rank;
         for (int i = 0; i < rank; i++) BinaryPrimitives.WriteInt32BigEndian(header[(4 + 4 * i)..], array.Dimensions[i]);
-        uint crc = Crc32.Compute(array.Data, Crc32.Compute(header));
+        var hash = new Crc32();
+        hash.Append(header);
+        hash.Append(array.Data);
+        uint crc = hash.GetCurrentHashAsUInt32();
         uint size = (uint)(header.Length + array.Data.LongLength);
 
         Span<byte> trailer = stackalloc byte[8];
