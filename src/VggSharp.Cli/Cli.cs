@@ -44,7 +44,7 @@ internal static class Cli
             });
         }
         catch (Exception e) when (e is ArgumentException or FormatException or IOException or UnauthorizedAccessException or InvalidDataException
-            or WeightsFormatException or ImageFormatException)
+            or WeightsFormatException or ImageFormatException or Evaluation.NonFiniteOutputException)
         {
             error.WriteLine($"error: {OneLine(e.Message)}");
             return Failure;

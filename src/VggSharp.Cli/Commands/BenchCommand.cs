@@ -38,7 +38,8 @@ internal static class BenchCommand
         command.SetAction((parseResult, cancellation) =>
         {
             int threadCount = parseResult.GetValue(threads);
-            if (threadCount < 1) throw new ArgumentException($"--threads must be at least 1, got {threadCount}.");
+            if (threadCount < 1 || threadCount > FastBackend.ThreadLimit)
+                throw new ArgumentException($"--threads must be between 1 and {FastBackend.ThreadLimit} ({FastBackend.ThreadsPerCore} per core on this machine's {Environment.ProcessorCount}), got {threadCount}.");
             var output = parseResult.InvocationConfiguration.Output;
             if (parseResult.GetValue(peak))
             {

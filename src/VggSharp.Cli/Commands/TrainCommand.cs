@@ -52,13 +52,15 @@ internal static class TrainCommand
         var bucketSize = Make("--bucket-mb", "Under mpirun: the gradient bucket, in MiB, summed across ranks by one operation.", "MiB", (double)GradientReducer.DefaultBucketBytes / (1 << 20));
 
         var command = new Command("train", "Train a VGG network with the paper's recipe (section 3.1). With no options: VGG-16-BN at width 0.25 on Fashion-MNIST.");
+        Option[] training = [epochs, batch, microBatch, lr, momentum, weightDecay, dropout, patience, minImprovement,
+            anneal, scale, scaleMin, scaleMax, colourShift, init.Option, initFrom, seed, limit, validationLimit, workers, output];
         command.Options.Add(data);
         model.AddTo(command);
+        // What defines a run: a resumed run keeps its own, so these are ignored with --resume (and it says so).
+        var runOptions = command.Options.Concat(training).ToList();
         var devices = new DeviceOptions();
         devices.AddTo(command);
-        foreach (Option option in (Option[])[epochs, batch, microBatch, lr, momentum, weightDecay, dropout, patience, minImprovement,
-                     anneal, scale, scaleMin, scaleMax, colourShift, init.Option, initFrom, seed, limit, validationLimit, workers, output, resume, mpiTimeout, bucketSize])
-            command.Options.Add(option);
+        foreach (Option option in training.Concat([resume, mpiTimeout, bucketSize])) command.Options.Add(option);
 
         command.SetAction(parseResult =>
         {
@@ -96,6 +98,9 @@ internal static class TrainCommand
                 TrainingResult result;
                 if (parseResult.GetValue(resume) is not null)
                 {
+                    var ignored = runOptions.Where(o => parseResult.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToList();
+                    if (ignored.Count > 0)
+                        progress.Message($"warning: --resume continues the run with the options it was started with; ignored: {string.Join(", ", ignored)}.");
                     result = TrainingLaunch.Resume(runDirectory, progress, cancellation.Token, distributed);
                 }
                 else
@@ -176,7 +181,7 @@ internal static class TrainCommand
     private static string FreshDirectory(string preferred)
     {
         string candidate = preferred;
-        for (int n = 2; Checkpoint.Exists(candidate); n++) candidate = $"{preferred}-{n}";
+        for (int n = 2; Trainer.HoldsRun(candidate); n++) candidate = $"{preferred}-{n}";
         return candidate;
     }
 }

@@ -28,6 +28,7 @@ public static class FmaPeak
     /// <param name="round">How long one timed round lasts; five are run per figure after a warm-up of the same length.</param>
     public static PeakThroughput Probe(int threads, TimeSpan? round = null)
     {
+        Kernels.Fast.FastBackend.CheckThreads(threads);
         var single = Measure(1, round);
         return new PeakThroughput(VectorBits, single, threads, threads == 1 ? single : Measure(threads, round));
     }

@@ -24,6 +24,7 @@ public static class ModelBenchmark
         options.Validate();
         if (model.IsFullyConvolutional) throw new ArgumentException("Benchmark the model itself, not its fully-convolutional form.");
         bool training = options.Mode == BenchmarkMode.Train;
+        BatchMemory.Check(model, options.Batch, training);
         var network = model.Network;
         using var hostImages = RandomImages(model.InputShape(options.Batch), options.Seed);
         Tensor? deviceImages = null;

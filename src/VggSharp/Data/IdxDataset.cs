@@ -16,10 +16,9 @@ public sealed class IdxDataset : IImageDataset
     /// </summary>
     public IdxDataset(string imagesPath, string labelsPath, IReadOnlyList<string>? classNames = null)
     {
-        IdxArray images = IdxReader.Read(imagesPath, rank: 3);
+        // The small labels file first: the images file's count is checked against it before megabytes are inflated.
         IdxArray labels = IdxReader.Read(labelsPath, rank: 1);
-        if (images.Dimensions[0] != labels.Dimensions[0])
-            throw new ImageFormatException(labelsPath, $"has {labels.Dimensions[0]} labels but {imagesPath} has {images.Dimensions[0]} images");
+        IdxArray images = IdxReader.Read(imagesPath, rank: 3, count: labels.Dimensions[0]);
         int classes = classNames?.Count ?? labels.Data.Max() + 1;
         for (int i = 0; i < labels.Data.Length; i++)
         {

@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using System.IO.Hashing;
+using VggSharp.Interop;
 
 namespace VggSharp.Data;
 
@@ -19,26 +21,36 @@ public static class IdxReader
     private const byte UnsignedByte = 0x08;
 
     /// <summary>Reads an IDX file of unsigned bytes; a file that is not one, or is truncated, throws <see cref="ImageFormatException"/>.</summary>
-    public static IdxArray Read(string path)
+    public static IdxArray Read(string path) => Read(path, count: null);
+
+    /// <summary>
+    /// Reads an IDX file whose first dimension must be <paramref name="count"/> when given (the images of a labels
+    /// file's labels); a header that says otherwise is refused before any data is read or inflated.
+    /// </summary>
+    private static IdxArray Read(string path, int? count)
     {
         try
         {
-            using var file = File.OpenRead(path);
+            using var file = RegularFile.OpenRead(path);
             Span<byte> magic = stackalloc byte[2];
             int got = file.ReadAtLeast(magic, 2, throwOnEndOfStream: false);
             file.Position = 0;
             if (got == 2 && magic[0] == 0x1F && magic[1] == 0x8B)
             {
                 IdxArray array;
-                using (var gzip = new GZipStream(file, CompressionMode.Decompress, leaveOpen: true)) array = Read(gzip, knownLength: null, path);
+                using (var gzip = new GZipStream(file, CompressionMode.Decompress, leaveOpen: true)) array = Read(gzip, knownLength: null, path, count);
                 CheckGzipTrailer(file, array, path);
                 return array;
             }
-            return Read(file, file.Length, path);
+            return Read(file, file.Length, path, count);
         }
         catch (InvalidDataException e)
         {
             throw new ImageFormatException(path, "corrupt gzip data: " + e.Message, e);
+        }
+        catch (UnreadableFileException e)
+        {
+            throw new ImageFormatException(path, e.Problem, e);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException && e is not FileNotFoundException and not DirectoryNotFoundException)
         {
@@ -46,16 +58,19 @@ public static class IdxReader
         }
     }
 
-    /// <summary>Reads an IDX file and checks that it has <paramref name="rank"/> dimensions.</summary>
-    public static IdxArray Read(string path, int rank)
+    /// <summary>
+    /// Reads an IDX file and checks that it has <paramref name="rank"/> dimensions, and, when <paramref name="count"/>
+    /// is given, that the first is <paramref name="count"/>, before reading the data.
+    /// </summary>
+    public static IdxArray Read(string path, int rank, int? count = null)
     {
-        IdxArray array = Read(path);
+        IdxArray array = Read(path, count);
         if (array.Dimensions.Count != rank)
             throw new ImageFormatException(path, $"IDX file has {array.Dimensions.Count} dimensions, expected {rank}");
         return array;
     }
 
-    private static IdxArray Read(Stream stream, long? knownLength, string source)
+    private static IdxArray Read(Stream stream, long? knownLength, string source, int? count)
     {
         Span<byte> prefix = stackalloc byte[4];
         if (stream.ReadAtLeast(prefix, 4, throwOnEndOfStream: false) < 4) throw new ImageFormatException(source, "IDX file is shorter than its 4-byte magic");
@@ -80,6 +95,8 @@ public static class IdxReader
             dimensions[i] = (int)d;
         }
 
+        if (count is int expected && dimensions[0] != expected)
+            throw new ImageFormatException(source, $"IDX file declares {dimensions[0]} items but {expected} are expected (one per label)");
         long headerBytes = 4 + 4L * rank;
         if (knownLength is long length && length != headerBytes + elements)
             throw new ImageFormatException(source, $"IDX file is {length} bytes; its dimensions {string.Join('x', dimensions)} need {headerBytes + elements}");
@@ -98,7 +115,10 @@ public static class IdxReader
         header[2] = UnsignedByte;
         header[3] = (byte)rank;
         for (int i = 0; i < rank; i++) BinaryPrimitives.WriteInt32BigEndian(header[(4 + 4 * i)..], array.Dimensions[i]);
-        uint crc = Crc32.Compute(array.Data, Crc32.Compute(header));
+        var hash = new Crc32();
+        hash.Append(header);
+        hash.Append(array.Data);
+        uint crc = hash.GetCurrentHashAsUInt32();
         uint size = (uint)(header.Length + array.Data.LongLength);
 
         Span<byte> trailer = stackalloc byte[8];

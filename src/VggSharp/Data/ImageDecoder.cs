@@ -1,3 +1,5 @@
+using VggSharp.Interop;
+
 namespace VggSharp.Data;
 
 /// <summary>Decodes an image file of either supported kind, recognised by its first bytes rather than its name.</summary>
@@ -20,11 +22,15 @@ public static class ImageDecoder
         byte[] data;
         try
         {
-            using var file = File.OpenRead(path);
+            using var file = RegularFile.OpenRead(path);
             if (file.Length > ImageLimits.MaxFileBytes)
                 throw new ImageFormatException(path, $"file of {file.Length} bytes exceeds the {ImageLimits.MaxFileBytes}-byte limit for images");
             data = new byte[file.Length];
             file.ReadExactly(data);
+        }
+        catch (UnreadableFileException e)
+        {
+            throw new ImageFormatException(path, e.Problem, e);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using VggSharp.Interop;
 
 namespace VggSharp.Data;
 
@@ -19,7 +20,7 @@ internal static class ImageLabelsFile
         var firstLine = new Dictionary<string, int>(StringComparer.Ordinal);
         var images = new List<(string, int)>();
         int lineNumber = 0;
-        foreach (string rawLine in File.ReadLines(labelsFile))
+        foreach (string rawLine in RegularFile.ReadLines(labelsFile))
         {
             lineNumber++;
             string line = rawLine.Trim();

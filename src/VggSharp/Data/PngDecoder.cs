@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using System.IO.Hashing;
 
 namespace VggSharp.Data;
 
@@ -37,7 +38,7 @@ public static class PngDecoder
             ReadOnlySpan<byte> body = typeAndBody[4..];
             string type = ChunkType(typeAndBody[..4]);
             uint storedCrc = BinaryPrimitives.ReadUInt32BigEndian(data[(offset + 8 + (int)length)..]);
-            if (Crc32.Compute(typeAndBody) != storedCrc)
+            if (Crc32.HashToUInt32(typeAndBody) != storedCrc)
                 throw new ImageFormatException(source, $"PNG chunk {type} at byte {offset} fails its CRC check");
             offset += 12 + (int)length;
 

@@ -30,6 +30,7 @@ public static class ArrayInference
                 + "(a torchvision state_dict can be loaded for another input size: --input-size, WeightsLoadOptions.InputSize)");
         if (input.Shape[0] > int.MaxValue / options.Classes) throw new WeightsFormatException(input.Path, $"{input.Shape[0]} images are too many for one array of logits");
         int count = (int)input.Shape[0], perImage = options.InputChannels * options.InputSize * options.InputSize;
+        BatchMemory.Check(model, Math.Clamp(count, 1, batchSize), training: false);
         var logits = new float[(long)count * options.Classes];
         // Each batch is read into host memory, copied to the model's device once, and its logits read back once.
         using var hostImages = new Tensor(model.InputShape(Math.Clamp(count, 1, batchSize)));
@@ -42,8 +43,14 @@ public static class ArrayInference
                 int batch = Math.Min(batchSize, count - start);
                 var images = hostImages.FirstItems(batch);
                 input.Read((long)start * perImage, images.Span);
+                if (FiniteValues.IndexOfNonFinite(images.Span) is var bad and >= 0)
+                    throw new WeightsFormatException(input.Path,
+                        $"image {start + bad / perImage} holds {FiniteValues.Describe(images.Span[(int)bad])} at element {bad % perImage}; inputs must be finite numbers");
                 var onDevice = model.Network.Backend.OnDevice(images, ref deviceImages);
-                model.Forward(onDevice, ForwardContext.Inference).CopyTo(logits.AsSpan(start * options.Classes, batch * options.Classes));
+                var batchLogits = logits.AsSpan(start * options.Classes, batch * options.Classes);
+                model.Forward(onDevice, ForwardContext.Inference).CopyTo(batchLogits);
+                if (FiniteValues.IndexOfNonFinite(batchLogits) is var overflow and >= 0)
+                    throw new NonFiniteOutputException($"the network's logits for image {start + overflow / options.Classes} of {input.Path} are NaN or infinite: its weights overflow on this input.");
             }
         }
         finally

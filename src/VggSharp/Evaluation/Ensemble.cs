@@ -1,3 +1,4 @@
+using VggSharp.Tensors;
 using VggSharp.Data;
 using VggSharp.Models;
 
@@ -28,7 +29,11 @@ internal sealed class Ensemble : IDisposable
         Classes = first.Classes;
         try
         {
-            for (int m = 0; m < models.Count; m++) _members.Add(new EnsembleMember(models[m], m + 1, options));
+            for (int m = 0; m < models.Count; m++)
+            {
+                BatchMemory.Check(models[m], options.BatchSize, training: false);
+                _members.Add(new EnsembleMember(models[m], m + 1, options));
+            }
         }
         catch
         {
@@ -59,6 +64,11 @@ internal sealed class Ensemble : IDisposable
         var sums = images.Select(_ => new float[Classes]).ToArray();
         if (images.Count == 0) return sums;
         foreach (var member in _members) member.AddPosteriors(images, 1f / _members.Count, sums, cancellation);
+        foreach (var posterior in sums)
+        {
+            if (FiniteValues.IndexOfNonFinite(posterior) >= 0)
+                throw new NonFiniteOutputException("the network's output is NaN or infinite for an image: its weights overflow on this input, so there is no prediction to give.");
+        }
         return sums;
     }
 

@@ -10,24 +10,51 @@ internal static class AtomicFile
 {
     private const string TemporarySuffix = ".tmp";
 
-    /// <summary>Writes <paramref name="path"/> with what <paramref name="write"/> puts in the stream; if it throws, the old file stays and the temporary one is removed.</summary>
-    public static void Write(string path, Action<Stream> write)
+    /// <summary>
+    /// Writes <paramref name="path"/> with what <paramref name="write"/> puts in the stream, and, when given, lets
+    /// <paramref name="verify"/> read the complete temporary file (its path) before it replaces the old one; if either
+    /// throws, the old file stays and the temporary one is removed.
+    /// </summary>
+    public static void Write(string path, Action<Stream> write, Action<string>? verify = null)
     {
         string target = Path.GetFullPath(path);
         string temporary = Path.Combine(Path.GetDirectoryName(target)!, $".{Path.GetFileName(target)}.{Guid.NewGuid():N}{TemporarySuffix}");
+        FileStream created;
         try
         {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 16))
+            created = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 16);
+        }
+        catch (Exception e) when (FileErrors.IsFileError(e))
+        {
+            throw FileErrors.CannotWrite(path, e);
+        }
+        try
+        {
+            using (var stream = created)
             {
                 write(stream);
                 stream.Flush(flushToDisk: true);
             }
-            File.Move(temporary, target, overwrite: true);
+            verify?.Invoke(temporary);
+            Replace(temporary, target, path);
         }
         catch
         {
             File.Delete(temporary);
             throw;
+        }
+    }
+
+    private static void Replace(string temporary, string target, string path)
+    {
+        if (Directory.Exists(target)) throw new IOException($"Cannot write {path}: it is a folder.");
+        try
+        {
+            File.Move(temporary, target, overwrite: true);
+        }
+        catch (Exception e) when (FileErrors.IsFileError(e))
+        {
+            throw FileErrors.CannotWrite(path, e);
         }
     }
 

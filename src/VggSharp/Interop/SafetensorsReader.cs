@@ -57,34 +57,48 @@ public sealed class SafetensorsReader : IWeightsSource
     /// <inheritdoc />
     public WeightsTensor? Find(string name) => Header.Find(name);
 
-    /// <summary>Opens <paramref name="path"/> and validates its header; a malformed file gives <see cref="WeightsFormatException"/>.</summary>
-    public static SafetensorsReader Open(string path)
+    /// <summary>
+    /// Opens <paramref name="path"/> and validates its header, and, when the file carries a checksum
+    /// (<see cref="SafetensorsChecksum"/>), its data and metadata against it; a malformed or corrupt file gives
+    /// <see cref="WeightsFormatException"/>.
+    /// </summary>
+    public static SafetensorsReader Open(string path) => Open(path, path);
+
+    /// <summary>Opens <paramref name="file"/>, named <paramref name="path"/> in errors (a temporary file being verified before it replaces <paramref name="path"/>).</summary>
+    internal static SafetensorsReader Open(string file, string path)
     {
-        var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        var handle = RegularFile.OpenHandle(file);
         try
         {
-            long length = RandomAccess.GetLength(file);
-            if (length < LengthPrefixBytes)
-                throw new WeightsFormatException(path, $"truncated: the file has {length} bytes, fewer than the {LengthPrefixBytes}-byte header length");
-            Span<byte> prefix = stackalloc byte[LengthPrefixBytes];
-            ReadExactly(file, prefix, 0, path, "the header length");
-            ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(prefix);
-            long remaining = length - LengthPrefixBytes;
-            if (headerLength > (ulong)remaining)
-                throw new WeightsFormatException(path, $"truncated: header says {headerLength} bytes but only {remaining} remain");
-            if (headerLength > SafetensorsHeader.MaxHeaderBytes)
-                throw new WeightsFormatException(path, $"the header length {headerLength} exceeds the limit of {SafetensorsHeader.MaxHeaderBytes} bytes");
-            var headerBytes = new byte[headerLength];
-            ReadExactly(file, headerBytes, LengthPrefixBytes, path, "the header");
-            long dataStart = LengthPrefixBytes + (long)headerLength;
-            var header = SafetensorsHeader.Parse(headerBytes, length - dataStart, path);
-            return new SafetensorsReader(path, file, dataStart, header);
+            var reader = Open(path, handle);
+            SafetensorsChecksum.Verify(handle, reader._dataStart, reader.Header.DataLength, reader.Header.Metadata, path);
+            return reader;
         }
         catch
         {
-            file.Dispose();
+            handle.Dispose();
             throw;
         }
+    }
+
+    private static SafetensorsReader Open(string path, SafeFileHandle file)
+    {
+        long length = RandomAccess.GetLength(file);
+        if (length < LengthPrefixBytes)
+            throw new WeightsFormatException(path, $"truncated: the file has {length} bytes, fewer than the {LengthPrefixBytes}-byte header length");
+        Span<byte> prefix = stackalloc byte[LengthPrefixBytes];
+        ReadExactly(file, prefix, 0, path, "the header length");
+        ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(prefix);
+        long remaining = length - LengthPrefixBytes;
+        if (headerLength > (ulong)remaining)
+            throw new WeightsFormatException(path, $"truncated: header says {headerLength} bytes but only {remaining} remain");
+        if (headerLength > SafetensorsHeader.MaxHeaderBytes)
+            throw new WeightsFormatException(path, $"the header length {headerLength} exceeds the limit of {SafetensorsHeader.MaxHeaderBytes} bytes");
+        var headerBytes = new byte[headerLength];
+        ReadExactly(file, headerBytes, LengthPrefixBytes, path, "the header");
+        long dataStart = LengthPrefixBytes + (long)headerLength;
+        var header = SafetensorsHeader.Parse(headerBytes, length - dataStart, path);
+        return new SafetensorsReader(path, file, dataStart, header);
     }
 
     /// <summary>Reads <paramref name="tensor"/>'s bytes (one of <see cref="Header"/>'s tensors) into <paramref name="destination"/>, which must be exactly its size.</summary>

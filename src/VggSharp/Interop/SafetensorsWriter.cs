@@ -8,14 +8,19 @@ namespace VggSharp.Interop;
 /// 8 bytes, then the tensors back to back. The layout is deterministic: wider element types first (so every tensor
 /// stays aligned to its element size), otherwise in the order given. The file appears atomically (<see cref="AtomicFile"/>):
 /// it is written to a temporary file in the same directory, flushed to disk and renamed over the target, so a crash
-/// leaves either the old file or the complete new one.
+/// leaves either the old file or the complete new one. With a checksum (<see cref="SafetensorsChecksum"/>), the new file
+/// is also read back and verified before it replaces the old one.
 /// </summary>
 public static class SafetensorsWriter
 {
     private const int Alignment = 8;
 
-    /// <summary>Writes <paramref name="tensors"/> and optional string <paramref name="metadata"/> to <paramref name="path"/>.</summary>
-    public static void Write(string path, IReadOnlyList<SafetensorsTensorSource> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+    /// <summary>
+    /// Writes <paramref name="tensors"/> and optional string <paramref name="metadata"/> to <paramref name="path"/>;
+    /// with <paramref name="checksum"/>, adds the metadata entry <see cref="SafetensorsChecksum.Key"/> and replaces the old
+    /// file only once the new one reads back whole.
+    /// </summary>
+    public static void Write(string path, IReadOnlyList<SafetensorsTensorSource> tensors, IReadOnlyDictionary<string, string>? metadata = null, bool checksum = false)
     {
         var layout = tensors.OrderByDescending(t => t.DataType.ElementSize()).ToList();
         var names = new HashSet<string>(StringComparer.Ordinal);
@@ -29,6 +34,13 @@ public static class SafetensorsWriter
                 throw new ArgumentException($"Tensor {t.Name} is {t.DataType.HeaderName()} {WeightsTensor.FormatShape(t.Shape)}, {t.ByteLength} bytes, but its data has {supplied}.", nameof(tensors));
         }
 
+        if (checksum)
+        {
+            var all = new Dictionary<string, string>(metadata ?? new Dictionary<string, string>(), StringComparer.Ordinal);
+            if (all.ContainsKey(SafetensorsChecksum.Key)) throw new ArgumentException($"{SafetensorsChecksum.Key} is the checksum's own entry.", nameof(metadata));
+            all[SafetensorsChecksum.Key] = SafetensorsChecksum.Compute(layout.Select(t => t.Data), all);
+            metadata = all;
+        }
         byte[] header = Header(layout, metadata);
         AtomicFile.Write(path, stream =>
         {
@@ -37,7 +49,7 @@ public static class SafetensorsWriter
             stream.Write(length);
             stream.Write(header);
             foreach (var t in layout) stream.Write(t.Data());
-        });
+        }, verify: checksum ? written => SafetensorsReader.Open(written, path).Dispose() : null);
     }
 
     private static byte[] Header(List<SafetensorsTensorSource> layout, IReadOnlyDictionary<string, string>? metadata)

@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using VggSharp.Kernels;
 using VggSharp.Layers;
 using VggSharp.Models;
+using VggSharp.Tensors;
 
 namespace VggSharp.Interop;
 
@@ -132,8 +133,22 @@ internal static class StateLoader
         return (long)pooled * pooled == area ? new PoolFold(channels, pooled, map) : null;
     }
 
-    /// <summary>Fills <paramref name="destination"/> (the entry's bytes, or a buffer of their size) from the step's tensor.</summary>
+    /// <summary>Fills <paramref name="destination"/> (the entry's bytes, or a buffer of their size) from the step's tensor; NaN or infinity in a float entry is refused.</summary>
     private static void Run(IWeightsSource source, Step step, Span<byte> destination)
+    {
+        Read(source, step, destination);
+        if (step.Entry.ElementType == StateElementType.Float32) RequireFinite(destination, source.Path, step.Entry.Key);
+    }
+
+    /// <summary>A float tensor read from a file must hold finite numbers: a NaN weight makes every output NaN, an infinite one overflows.</summary>
+    public static void RequireFinite(ReadOnlySpan<byte> bytes, string path, string key)
+    {
+        var values = MemoryMarshal.Cast<byte, float>(bytes);
+        long bad = FiniteValues.IndexOfNonFinite(values);
+        if (bad >= 0) throw new WeightsFormatException(path, $"{key} holds {FiniteValues.Describe(values[(int)bad])} at element {bad}; weights must be finite numbers");
+    }
+
+    private static void Read(IWeightsSource source, Step step, Span<byte> destination)
     {
         var (entry, tensor, fold) = step;
         if (fold is null && (tensor.DataType == SafetensorsDataType.I64 || tensor.DataType == SafetensorsDataType.F32))

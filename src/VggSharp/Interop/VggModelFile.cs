@@ -15,7 +15,8 @@ namespace VggSharp.Interop;
 public static class VggModelFile
 {
     /// <summary>
-    /// Writes every state entry of <paramref name="model"/> and its options as metadata, atomically.
+    /// Writes every state entry of <paramref name="model"/> and its options as metadata, atomically, with a checksum
+    /// that every load verifies (<see cref="SafetensorsChecksum"/>).
     /// <paramref name="extraMetadata"/> is stored too; its keys may not start with "vggsharp.".
     /// <paramref name="classNames"/>, when given, names each class (label i is name i) for <see cref="ReadClassNames"/>.
     /// </summary>
@@ -36,7 +37,7 @@ public static class VggModelFile
             entry.ElementType == StateElementType.Int64 ? SafetensorsDataType.I64 : SafetensorsDataType.F32,
             entry.Shape.Select(d => (long)d).ToArray(),
             entry.HostBytes)).ToList();
-        SafetensorsWriter.Write(path, tensors, metadata);
+        SafetensorsWriter.Write(path, tensors, metadata, checksum: true);
     }
 
     /// <summary>Builds the model a VggSharp file describes in its metadata and loads its weights.</summary>

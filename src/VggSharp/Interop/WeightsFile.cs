@@ -23,7 +23,7 @@ public static class WeightsFile
     {
         Span<byte> header = stackalloc byte[SniffBytes];
         int read;
-        using (var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read))
+        using (var file = RegularFile.OpenHandle(path))
             read = RandomAccess.Read(file, header, 0);
         header = header[..read];
         if (PyTorchFile.Recognizes(header)) return WeightsFormat.PyTorch;

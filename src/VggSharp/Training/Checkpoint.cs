@@ -23,6 +23,14 @@ namespace VggSharp.Training;
 /// the next save removes. One file avoids the problem of several files (weights, optimizer, state) that would have
 /// to change together, which no single rename can do for a directory that already exists.
 /// </para>
+/// <para>
+/// Integrity: the file carries a CRC-32 over its tensors and metadata (<see cref="SafetensorsChecksum"/>). A new
+/// checkpoint is read back and verified before it replaces the previous one, and <see cref="Load"/> verifies it, so
+/// a changed bit is an error rather than a resumed run with damaged weights that then overwrites its checkpoint.
+/// Checkpoints of format version 1, written before checksums, still load unverified: they have nothing to check
+/// against, and refusing them would strand the runs they belong to; a version-2 file cannot pass for one, since its
+/// version is part of the checksummed metadata and "2" is two bits from "1".
+/// </para>
 /// The checkpoint owns its model and optimizer: disposing it disposes them (<see cref="Trainer.Resume"/> takes it over).
 /// One trainer writes to a run directory at a time.
 /// </summary>
@@ -39,7 +47,8 @@ public sealed record Checkpoint(VggModel Model, SgdOptimizer Optimizer, Training
     /// <summary>The checkpoint's file name in the run directory.</summary>
     public const string FileName = "checkpoint.safetensors";
 
-    private const int FormatVersion = 1;
+    /// <summary>Version 2 adds the checksum; version 1 files still load.</summary>
+    private const int FormatVersion = 2, UnverifiedFormatVersion = 1;
     private const string FormatVersionKey = "checkpoint.format_version";
     private const string PositionKey = "checkpoint.position";
     private const string SeedKey = "checkpoint.seed";
@@ -92,9 +101,9 @@ public sealed record Checkpoint(VggModel Model, SgdOptimizer Optimizer, Training
             entry.Shape.Select(d => (long)d).ToArray(),
             entry.HostBytes)).ToList();
 
-        Directory.CreateDirectory(runDirectory);
+        FileErrors.CreateDirectory(runDirectory);
         RemoveStaleTemporaryFiles(runDirectory);
-        SafetensorsWriter.Write(PathIn(runDirectory), tensors, metadata);
+        SafetensorsWriter.Write(PathIn(runDirectory), tensors, metadata, checksum: true);
     }
 
     /// <summary>
@@ -109,8 +118,15 @@ public sealed record Checkpoint(VggModel Model, SgdOptimizer Optimizer, Training
         var metadata = reader.Header.Metadata;
         if (!metadata.TryGetValue(FormatVersionKey, out string? version))
             throw new WeightsFormatException(path, $"not a training checkpoint: the metadata lacks {FormatVersionKey}");
-        if (version != FormatVersion.ToString(CultureInfo.InvariantCulture))
-            throw new WeightsFormatException(path, $"checkpoint format version {version} is not the version {FormatVersion} this library reads");
+        if (version == FormatVersion.ToString(CultureInfo.InvariantCulture))
+        {
+            // The reader verified the checksum when the file had one; this version must have one.
+            if (!metadata.ContainsKey(SafetensorsChecksum.Key)) throw new WeightsFormatException(path, $"the checkpoint lacks its checksum ({SafetensorsChecksum.Key}); the file is damaged");
+        }
+        else if (version != UnverifiedFormatVersion.ToString(CultureInfo.InvariantCulture))
+        {
+            throw new WeightsFormatException(path, $"checkpoint format version {version} is not one this library reads ({UnverifiedFormatVersion} or {FormatVersion})");
+        }
 
         var position = Parse(metadata, PositionKey, path, PersistedJson.Of<TrainingPosition>(StrictJson));
         try
@@ -188,7 +204,14 @@ public sealed record Checkpoint(VggModel Model, SgdOptimizer Optimizer, Training
                     $"{entry.Key} is {tensor.DataType.HeaderName()} {tensor.ShapeText} in the file but F32 {WeightsTensor.FormatShape(entry.Shape.Select(d => (long)d))} in the model");
             pairs.Add((entry, tensor));
         }
-        foreach (var (entry, tensor) in pairs) entry.Write((reader, tensor), (bytes, file) => file.reader.ReadTensor(file.tensor, bytes));
+        foreach (var (entry, tensor) in pairs)
+        {
+            entry.Write((reader, tensor), (bytes, file) =>
+            {
+                file.reader.ReadTensor(file.tensor, bytes);
+                StateLoader.RequireFinite(bytes, file.reader.Path, file.tensor.Name);
+            });
+        }
     }
 
     private static string Required(IReadOnlyDictionary<string, string> metadata, string key, string path) =>

@@ -28,10 +28,10 @@ public sealed class MetricsLog
     /// </summary>
     public MetricsLog(string runDirectory)
     {
-        Directory.CreateDirectory(runDirectory);
+        FileErrors.CreateDirectory(runDirectory);
         Path = System.IO.Path.Combine(runDirectory, FileName);
         if (!File.Exists(Path)) return;
-        byte[] content = File.ReadAllBytes(Path);
+        byte[] content = RegularFile.ReadAllBytes(Path);
         int end = Array.LastIndexOf(content, (byte)'\n') + 1;
         if (end != content.Length) AtomicFile.Write(Path, stream => stream.Write(content, 0, end));
     }
@@ -53,7 +53,7 @@ public sealed class MetricsLog
     public IReadOnlyList<EpochMetrics> Read()
     {
         if (!File.Exists(Path)) return [];
-        var lines = File.ReadAllText(Path, Encoding.UTF8).Split('\n');
+        var lines = Encoding.UTF8.GetString(RegularFile.ReadAllBytes(Path)).Split('\n');
         var epochs = new List<EpochMetrics>(lines.Length);
         // The text after the last newline is empty, or a line still being written by another process.
         for (int i = 0; i < lines.Length - 1; i++)

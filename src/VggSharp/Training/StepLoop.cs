@@ -145,7 +145,7 @@ internal sealed class StepLoop(TrainingOptions options, VggModel model, SgdOptim
             int correct = (int)sums[2 * k + 1];
             if (!double.IsFinite(loss))
                 throw new TrainingDivergedException(
-                    $"the loss became {loss} at epoch {epochIndex + 1}, step {number + 1}; the last good checkpoint is kept in {_options.OutputDirectory}. Try a smaller --lr.");
+                    $"the loss became {loss} at epoch {epochIndex + 1}, step {number + 1}; {KeptCheckpoint()}. Try a smaller --lr.");
             _epoch = _epoch with
             {
                 LossSum = _epoch.LossSum + lossSum, Correct = _epoch.Correct + correct, Images = _epoch.Images + images, Seconds = seconds,
@@ -215,4 +215,9 @@ internal sealed class StepLoop(TrainingOptions options, VggModel model, SgdOptim
         _stepTotals.Dispose();
         _deviceImages?.Dispose();
     }
+
+    /// <summary>What a diverged run leaves to resume from: a checkpoint written before the loss went bad, if any was.</summary>
+    private string KeptCheckpoint() => Checkpoint.Exists(_options.OutputDirectory)
+        ? $"the last checkpoint, from before, is kept in {_options.OutputDirectory}"
+        : "no checkpoint had been written yet, so there is nothing to resume";
 }

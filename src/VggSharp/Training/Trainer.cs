@@ -34,23 +34,26 @@ public static class Trainer
         IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default, DistributedOptions? distributed = null)
     {
         SgdOptimizer? optimizer = null;
+        RunDirectoryLock? claim = null;
         Checkpoint state;
         try
         {
+            CheckNewRun(options, model.Options);
+            // Checked again once the directory is this run's alone: another run may have started there meanwhile.
+            claim = RunDirectoryLock.Acquire(options.OutputDirectory);
             CheckNewRun(options, model.Options);
             if (model.Options.Classes != trainingSet.ClassNames.Count)
                 throw new ArgumentException($"The model has {model.Options.Classes} classes; the training set has {trainingSet.ClassNames.Count}.");
             var statistics = options.Statistics ?? ChannelStatistics.Compute(trainingSet, model.Options.InputChannels, maxImages: 20_000,
                 bad => progress?.Report(new TrainingProgress.Message($"skipped {bad.Source}: {bad.Reason}")));
             optimizer = new SgdOptimizer(model.Network, options.Optimizer);
-            Directory.CreateDirectory(options.OutputDirectory);
-            new MetricsLog(options.OutputDirectory).DropAfter(0);
             state = new Checkpoint(model, optimizer, options with { Statistics = statistics }, trainingSet.ClassNames,
                 LearningRateScheduleState.Initial(options.Schedule), TrainingPosition.Start, EpochProgress.Empty);
         }
         catch (Exception e)
         {
             optimizer?.Dispose();
+            claim?.Dispose();
             if (distributed is not null) CancelStart(distributed, e);
             throw;
         }
@@ -61,6 +64,7 @@ public static class Trainer
         finally
         {
             optimizer.Dispose();
+            claim.Dispose();
         }
     }
 
@@ -72,32 +76,44 @@ public static class Trainer
         IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default, DistributedOptions? distributed = null)
     {
         using var owned = checkpoint;
+        RunDirectoryLock? claim = null;
         try
         {
+            claim = RunDirectoryLock.Acquire(checkpoint.Options.OutputDirectory);
             if (trainingSet.ClassNames.Count != checkpoint.Model.Options.Classes)
                 throw new InvalidOperationException($"The data now has {trainingSet.ClassNames.Count} classes; the run was started with {checkpoint.Model.Options.Classes}.");
             var position = checkpoint.Position;
             new MetricsLog(checkpoint.Options.OutputDirectory).DropAfter(position.Epoch);
             progress?.Report(new TrainingProgress.Message($"Resuming {checkpoint.Options.OutputDirectory} at epoch {position.Epoch + 1}, step {position.StepInEpoch}."));
         }
-        catch (Exception e) when (distributed is not null)
+        catch (Exception e)
         {
-            CancelStart(distributed, e);
+            claim?.Dispose();
+            if (distributed is not null) CancelStart(distributed, e);
             throw;
         }
-        return Execute(checkpoint, trainingSet, validationSet, progress, cancellation, distributed);
+        using (claim) return Execute(checkpoint, trainingSet, validationSet, progress, cancellation, distributed);
     }
 
     /// <summary>
     /// Checks what <see cref="Train"/> checks before it starts: the options, against a model of <paramref name="model"/>,
-    /// and that the run directory holds no run yet. A caller that prepares the data and model first checks this before.
+    /// and that the run directory holds no run yet: no checkpoint, and no model or metrics of a run whose checkpoint is
+    /// gone, which a new run would overwrite. A caller that prepares the data and model first checks this before.
     /// </summary>
     public static void CheckNewRun(TrainingOptions options, VggOptions model)
     {
         options.Validate(model);
-        if (Checkpoint.Exists(options.OutputDirectory))
-            throw new InvalidOperationException($"{options.OutputDirectory} already holds a run; resume it with --resume {options.OutputDirectory} or choose another --out.");
+        string directory = options.OutputDirectory;
+        if (Checkpoint.Exists(directory))
+            throw new InvalidOperationException($"{directory} already holds a run; resume it with --resume {directory} or choose another --out.");
+        if (RunFiles(directory).FirstOrDefault(File.Exists) is { } earlier)
+            throw new InvalidOperationException($"{directory} holds {Path.GetFileName(earlier)} of an earlier run but no checkpoint to resume from; choose another --out, or move that file away first.");
     }
+
+    /// <summary>Whether <paramref name="runDirectory"/> holds a run, or what is left of one: a checkpoint, a model or metrics.</summary>
+    public static bool HoldsRun(string runDirectory) => Checkpoint.Exists(runDirectory) || RunFiles(runDirectory).Any(File.Exists);
+
+    private static IEnumerable<string> RunFiles(string runDirectory) => [Path.Combine(runDirectory, ModelFileName), Path.Combine(runDirectory, MetricsLog.FileName)];
 
     /// <summary>
     /// A rank other than 0: takes the run's settings and state from rank 0, opens the data sets with

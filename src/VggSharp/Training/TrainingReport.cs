@@ -22,7 +22,7 @@ public static class TrainingReport
     /// <summary>Writes the report into <paramref name="runDirectory"/> atomically, so a browser never shows half a page.</summary>
     public static void Write(string runDirectory, TrainingReportContent content)
     {
-        Directory.CreateDirectory(runDirectory);
+        FileErrors.CreateDirectory(runDirectory);
         byte[] html = Encoding.UTF8.GetBytes(Render(content));
         AtomicFile.Write(Path.Combine(runDirectory, FileName), stream => stream.Write(html));
     }

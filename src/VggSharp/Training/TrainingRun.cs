@@ -4,6 +4,7 @@ using VggSharp.Data.Transforms;
 using VggSharp.Distributed;
 using VggSharp.Evaluation;
 using VggSharp.Interop;
+using VggSharp.Models;
 
 namespace VggSharp.Training;
 
@@ -37,6 +38,7 @@ internal sealed class TrainingRun : IDisposable
         _progress = new RunReporter(_options, progress, IsLeader, model, state.ClassNames.Count, replica?.Communicator.Size);
         // A rank's piece of each pass: its micro-batch, at most its share of the whole batch.
         int batchSize = _options.Loader.BatchSize, pieceSize = Math.Min(_options.Loader.MicroBatchSize ?? int.MaxValue, (batchSize + ranks - 1) / ranks);
+        BatchMemory.Check(model, pieceSize, training: true);
         var augmentation = new TrainingTransform(new TrainingTransformOptions
         {
             CropSize = model.Options.InputSize, Augmentation = _options.Augmentation, Statistics = _options.Statistics,

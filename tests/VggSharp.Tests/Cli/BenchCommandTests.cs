@@ -66,6 +66,9 @@ public class BenchCommandTests
     [InlineData(1, "bench", "--batch", "0")]
     [InlineData(1, "bench", "--iterations", "0")]
     [InlineData(1, "bench", "--threads", "0")]
+    [InlineData(1, "bench", "--threads", "100000")]
+    [InlineData(1, "bench", "--width", "0.125", "--input", "32", "--batch", "1000000000")]
+    [InlineData(1, "bench", "--width", "0.125", "--input", "32", "--mode", "infer", "--batch", "1000000000")]
     [InlineData(1, "bench", "--config", "D", "--input", "16")]
     public void BadArgumentsGiveOneErrorLine(int exitCode, params string[] args)
     {

@@ -45,7 +45,7 @@ public class ConvertCommandTests
     [InlineData("vgg16.pth", "out.caffemodel", 1, "writing .caffemodel files is not supported")]
     [InlineData("vgg16.pth", "out.weights", 1, "Cannot tell the output format of")]
     [InlineData("hostile_os_system.pth", "out.safetensors", 1, "the pickle refers to posix.system, which is not on the allow-list")]
-    [InlineData("missing.pth", "out.safetensors", 1, "Could not find file")]
+    [InlineData("missing.pth", "out.safetensors", 1, "missing.pth: no such file")]
     [InlineData("vgg16.pth", "out.safetensors --config vgg19", 1, "the file has 13 convolutions but configuration E has 16")]
     [InlineData("vgg16.pth", "out.safetensors --config C", 1, "features.14.weight has shape [16, 16, 3, 3] in the file but [16, 16, 1, 1] in configuration C width 0.0625")]
     public void ErrorsAreOneLineAndWriteNothing(string input, string output, int exitCode, string expected)

@@ -77,7 +77,7 @@ public class EvalCommandTests(EvaluationCliFixture fixture) : IClassFixture<Eval
     }
 
     [Theory]
-    [InlineData(1, "Could not find file", "eval -w {dir}/missing.safetensors --data {data}")]
+    [InlineData(1, "missing.safetensors: no such file", "eval -w {dir}/missing.safetensors --data {data}")]
     [InlineData(1, "3 classes but the model predicts 4", "eval -w {four} --data {data}")]
     [InlineData(1, "smaller than model 1's input size 16", "eval -w {model} --data {data} --scales 12")]
     [InlineData(1, "No data set", "eval -w {model} --data {dir}/nowhere")]

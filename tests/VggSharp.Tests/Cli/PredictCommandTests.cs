@@ -52,7 +52,7 @@ public class PredictCommandTests(EvaluationCliFixture fixture) : IClassFixture<E
     [Theory]
     [InlineData(2, "--top must be at least 1", "predict -w {model} --top 0 {image}")]
     [InlineData(2, "Give images, or --input x.npy with --output logits.npy.", "predict -w {model}")]
-    [InlineData(1, "Could not find file", "predict -w {model}.missing {image}")]
+    [InlineData(1, ".missing: no such file", "predict -w {model}.missing {image}")]
     public void ErrorsAreOneLine(int exitCode, string expected, string commandLine)
     {
         var result = CliRunner.Run(commandLine.Replace("{model}", fixture.Model).Replace("{image}", fixture.Image).Split(' '));

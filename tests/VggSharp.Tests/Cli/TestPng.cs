@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using System.IO.Hashing;
 using System.Text;
 using VggSharp.Data;
 
@@ -40,7 +41,7 @@ public static class TestPng
         stream.Write(word);
         byte[] typeAndBody = [.. Encoding.ASCII.GetBytes(type), .. body];
         stream.Write(typeAndBody);
-        BinaryPrimitives.WriteUInt32BigEndian(word, Crc32.Compute(typeAndBody));
+        BinaryPrimitives.WriteUInt32BigEndian(word, Crc32.HashToUInt32(typeAndBody));
         stream.Write(word);
     }
 }

@@ -15,7 +15,7 @@ public class TrainCommandTests : IDisposable
     }
 
     /// <summary>A network and data small enough for an epoch in about a second.</summary>
-    private static string[] Small(string output, params string[] more) =>
+    internal static string[] Small(string output, params string[] more) =>
     [
         "train", "--config", "BN:8,M,16,M,32,M", "--width", "1", "--hidden", "32", "--input", "16", "--scale-min", "16", "--scale-max", "20",
         "--batch", "32", "--limit", "640", "--val-limit", "200", "--epochs", "2", "--workers", "1", "--out", output, .. more,

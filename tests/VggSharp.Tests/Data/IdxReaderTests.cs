@@ -110,11 +110,27 @@ public class IdxReaderTests
         Assert.Equal(2, dataset.LabelOf(1));
 
         var e = Assert.Throws<ImageFormatException>(() => new IdxDataset(directory.File("images"), directory.File("two-labels")));
-        Assert.Contains("has 2 labels but", e.Message);
+        Assert.Contains("declares 3 items but 2 are expected (one per label)", e.Message);
         e = Assert.Throws<ImageFormatException>(() => new IdxDataset(directory.File("images"), directory.File("big-label"), FashionMnist.ClassNames));
         Assert.Contains("label 10 is not below the 10 classes", e.Message);
         e = Assert.Throws<ImageFormatException>(() => new IdxDataset(directory.File("labels"), directory.File("labels")));
         Assert.Contains("1 dimensions, expected 3", e.Message);
+    }
+
+    [Fact]
+    public void AnImagesFileIsCheckedAgainstItsLabelsBeforeItIsInflated()
+    {
+        using var directory = new TemporaryDirectory();
+        // 4 MiB of images that a few kilobytes of gzip inflate to, for a labels file of three.
+        File.WriteAllBytes(directory.File("images.gz"), Gzip(Idx(3, [4096, 32, 32], new byte[4096 * 32 * 32])));
+        File.WriteAllBytes(directory.File("labels"), Idx(1, [3], [0, 2, 1]));
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        var e = Assert.Throws<ImageFormatException>(() => new IdxDataset(directory.File("images.gz"), directory.File("labels")));
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal($"{directory.File("images.gz")}: IDX file declares 4096 items but 3 are expected (one per label)", e.Message);
+        Assert.True(allocated < 1 << 20, $"{allocated} bytes allocated");
     }
 
     private static byte[] Idx(int rank, int[] dimensions, byte[] data)

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using System.IO.Hashing;
 using VggSharp.Data;
 using Xunit;
 
@@ -150,7 +151,7 @@ public class PngDecoderTests
         {
             uint length = BinaryPrimitives.ReadUInt32BigEndian(png.AsSpan(offset));
             if (length > png.Length - offset - 12) return;
-            uint crc = Crc32.Compute(png.AsSpan(offset + 4, 4 + (int)length));
+            uint crc = Crc32.HashToUInt32(png.AsSpan(offset + 4, 4 + (int)length));
             BinaryPrimitives.WriteUInt32BigEndian(png.AsSpan(offset + 8 + (int)length), crc);
             offset += 12 + (int)length;
         }
@@ -179,7 +180,7 @@ public class PngDecoderTests
             BinaryPrimitives.WriteUInt32BigEndian(word, (uint)body.Length);
             output.Write(word);
             output.Write(typeAndBody);
-            BinaryPrimitives.WriteUInt32BigEndian(word, Crc32.Compute(typeAndBody));
+            BinaryPrimitives.WriteUInt32BigEndian(word, Crc32.HashToUInt32(typeAndBody));
             output.Write(word);
         }
         return output.ToArray();

@@ -63,7 +63,7 @@ public class MpiJobTests(MpiJobTests.Runs runs) : IClassFixture<MpiJobTests.Runs
         // Rank 0 alone printed and wrote: one summary, the run directory's files once, metrics that know the job.
         Assert.Equal(1, Occurrences(runs.Job.Output, "Finished after 1 epochs"));
         Assert.Equal(1, Occurrences(runs.Job.Output, "Data-parallel training on 2 processes"));
-        Assert.Equal(["checkpoint.safetensors", "metrics.jsonl", "model.safetensors", "report.html"],
+        Assert.Equal([RunDirectoryLock.FileName, "checkpoint.safetensors", "metrics.jsonl", "model.safetensors", "report.html"],
             Directory.GetFiles(Path.Combine(runs.Root, "job")).Select(Path.GetFileName).Order());
         string metrics = File.ReadAllText(Path.Combine(runs.Root, "job", MetricsLog.FileName));
         Assert.Contains("\"ranks\":2", metrics);

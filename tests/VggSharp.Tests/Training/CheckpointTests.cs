@@ -216,7 +216,7 @@ public class CheckpointTests
     [InlineData("checkpoint.schedule", "[]")]
     [InlineData("checkpoint.seed", "-3")]
     [InlineData("checkpoint.optimizer", "{\"momentum\":2,\"weight_decay\":0}")]
-    [InlineData("checkpoint.format_version", "2")]
+    [InlineData("checkpoint.format_version", "3")]
     public void MalformedStateIsAFormatErrorNamingIt(string key, string value)
     {
         using var directory = new TemporaryDirectory();
@@ -226,7 +226,7 @@ public class CheckpointTests
         string path = Checkpoint.PathIn(directory.Path);
         using (var reader = SafetensorsReader.Open(path))
         {
-            var metadata = reader.Header.Metadata.ToDictionary();
+            var metadata = reader.Header.Metadata.Where(e => e.Key != SafetensorsChecksum.Key).ToDictionary();
             metadata[key] = value;
             var tensors = reader.Header.Tensors.Select(t =>
             {
@@ -234,11 +234,41 @@ public class CheckpointTests
                 reader.ReadTensor(t, bytes);
                 return new SafetensorsTensorSource(t.Name, t.DataType, t.Shape, () => bytes);
             }).ToList();
-            SafetensorsWriter.Write(path, tensors, metadata);
+            SafetensorsWriter.Write(path, tensors, metadata, checksum: true);
         }
 
         var e = Assert.Throws<WeightsFormatException>(() => Checkpoint.Load(directory.Path));
-        Assert.Contains(key == "checkpoint.format_version" ? "format version 2" : key, e.Problem);
+        Assert.Contains(key == "checkpoint.format_version" ? "format version 3" : key, e.Problem);
+    }
+
+    [Fact]
+    public void AFlippedBitAnywhereInACheckpointIsRefused()
+    {
+        using var directory = new TemporaryDirectory();
+        using var model = SmallModels.Create(SmallModels.Tiny, 1);
+        using var optimizer = new SgdOptimizer(model.Network);
+        Save(directory.Path, model, optimizer, 1);
+        string path = Checkpoint.PathIn(directory.Path);
+        byte[] good = File.ReadAllBytes(path);
+
+        // Bits spread over the header (settings, names, shapes) and the data (weights, counters, momentum).
+        var accepted = new List<string>();
+        for (int offset = 0; offset < good.Length; offset += 31)
+        {
+            int bit = offset % 8;
+            var bad = (byte[])good.Clone();
+            bad[offset] ^= (byte)(1 << bit);
+            File.WriteAllBytes(path, bad);
+            try
+            {
+                Checkpoint.Load(directory.Path).Dispose();
+                accepted.Add($"byte {offset} bit {bit}");
+            }
+            catch (WeightsFormatException)
+            {
+            }
+        }
+        Assert.Empty(accepted);
     }
 
     [Fact]

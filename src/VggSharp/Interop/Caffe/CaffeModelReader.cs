@@ -74,7 +74,7 @@ public sealed class CaffeModelReader : IWeightsSource
     /// <summary>Opens a .caffemodel and works out its network; no weights are read.</summary>
     public static CaffeModelReader Open(string path)
     {
-        var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        var file = RegularFile.OpenHandle(path);
         try
         {
             var layout = ReadLayout(file, RandomAccess.GetLength(file), path);

@@ -36,7 +36,7 @@ public sealed class NpyReader : IDisposable
     /// <summary>Opens <paramref name="path"/> and validates its header against the file's length.</summary>
     public static NpyReader Open(string path)
     {
-        var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        var file = RegularFile.OpenHandle(path);
         try
         {
             long length = RandomAccess.GetLength(file);

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
+using System.IO.Hashing;
 using System.Numerics;
 using Microsoft.Win32.SafeHandles;
-using VggSharp.Data;
 using VggSharp.Interop.Pickle;
 using VggSharp.Models;
 
@@ -75,7 +75,7 @@ public sealed class PyTorchFile : IWeightsSource
     /// <summary>Opens and validates a .pth file: its layout, its pickle and every tensor's bounds, before reading any weights.</summary>
     public static PyTorchFile Open(string path)
     {
-        var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        var file = RegularFile.OpenHandle(path);
         try
         {
             Span<byte> header = stackalloc byte[4];
@@ -138,7 +138,7 @@ public sealed class PyTorchFile : IWeightsSource
 
     private void CheckCrc(TorchStorage storage, ReadOnlySpan<byte> bytes)
     {
-        if (storage.Crc32 is uint expected && Crc32.Compute(bytes) != expected)
+        if (storage.Crc32 is uint expected && Crc32.HashToUInt32(bytes) != expected)
             throw new WeightsFormatException(Path, $"storage {storage.Key} is corrupt: its CRC-32 does not match the archive's");
     }
 
@@ -171,7 +171,7 @@ public sealed class PyTorchFile : IWeightsSource
 
         var limits = new PickleLimits();
         var pickle = ReadRecord(file, pickles[0], limits.MaxBytes, path, "data.pkl");
-        if (Crc32.Compute(pickle) != pickles[0].Crc32) throw new WeightsFormatException(path, "data.pkl is corrupt: its CRC-32 does not match the archive's");
+        if (Crc32.HashToUInt32(pickle) != pickles[0].Crc32) throw new WeightsFormatException(path, "data.pkl is corrupt: its CRC-32 does not match the archive's");
 
         var storages = new Dictionary<string, TorchStorage>(StringComparer.Ordinal);
         TorchStorageView Resolve(TorchStorageId id)

@@ -21,8 +21,23 @@ public sealed unsafe class FastBackend : IBackend
     public FastBackend(int? maxThreads = null, ConvolutionAlgorithm convolution = ConvolutionAlgorithm.Auto)
     {
         if (!Enum.IsDefined(convolution)) throw new ArgumentOutOfRangeException(nameof(convolution), convolution, "Unknown convolution algorithm.");
+        CheckThreads(maxThreads ?? Environment.ProcessorCount);
         _workers = new Workers(maxThreads ?? Environment.ProcessorCount);
         Convolution = convolution;
+    }
+
+    /// <summary>More threads than this (<see cref="ThreadsPerCore"/> per core) only add switching, and a hostile count would exhaust the machine.</summary>
+    public static int ThreadLimit => ThreadsPerCore * Environment.ProcessorCount;
+
+    /// <summary>The most threads per core a CPU backend or benchmark takes.</summary>
+    public const int ThreadsPerCore = 4;
+
+    /// <summary>Throws <see cref="ArgumentException"/> unless <paramref name="threads"/> is in [1, <see cref="ThreadLimit"/>].</summary>
+    public static void CheckThreads(int threads)
+    {
+        if (threads < 1 || threads > ThreadLimit)
+            throw new ArgumentException(
+                $"The thread count must be between 1 and {ThreadLimit} ({ThreadsPerCore} per core on this machine's {Environment.ProcessorCount}), got {threads}.");
     }
 
     /// <inheritdoc />
