@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using VggSharp.Data;
+using VggSharp.Data.Transforms;
 using VggSharp.Evaluation;
 using VggSharp.Interop;
 using VggSharp.Kernels;
@@ -43,7 +44,11 @@ public static class ExperimentRunner
         var plan = StudyPlan.For(table);
         Directory.CreateDirectory(options.OutputDirectory);
         CheckSettings(options);
-        var (_, validation) = DataSource.Open(options.Data);
+        var data = DataSource.Open(options.Data);
+        var (train, validation) = data;
+        // Every run trains on the same images: their statistics are computed once, as each run would compute them.
+        var statistics = new Lazy<ChannelStatistics>(() =>
+            TrainingLaunch.Statistics(options.TrainingOptionsFor(ModelVariant.WarmStartSource, 1, options.OutputDirectory, null).Source!, train, progress));
 
         var runs = new Dictionary<(ModelVariant, int), StudyRunRecord>();
         int total = plan.Variants.Count * options.Seeds, done = 0;
@@ -53,7 +58,7 @@ public static class ExperimentRunner
             {
                 cancellation.ThrowIfCancellationRequested();
                 Say(progress, $"[{++done}/{total}] {variant.Label}, seed {seed}");
-                runs[(variant, seed)] = EnsureTrained(variant, seed, options, progress, cancellation);
+                runs[(variant, seed)] = EnsureTrained(variant, seed, options, data, statistics, progress, cancellation);
             }
         }
 
@@ -78,8 +83,9 @@ public static class ExperimentRunner
         Path.Combine(options.OutputDirectory, RunsFolder, variant.RunName(seed, options.Init));
 
     /// <summary>Reuses the finished run, resumes the interrupted one, or starts it.</summary>
-    private static StudyRunRecord EnsureTrained(ModelVariant variant, int seed, ExperimentOptions options, IProgress<TrainingProgress>? progress,
-        CancellationToken cancellation)
+    private static StudyRunRecord EnsureTrained(ModelVariant variant, int seed, ExperimentOptions options,
+        (IImageDataset Train, IImageDataset Validation) data, Lazy<ChannelStatistics> statistics,
+        IProgress<TrainingProgress>? progress, CancellationToken cancellation)
     {
         string directory = RunDirectory(options, variant, seed);
         bool reused = File.Exists(Path.Combine(directory, Trainer.ModelFileName));
@@ -89,14 +95,14 @@ public static class ExperimentRunner
         }
         else if (Checkpoint.Exists(directory))
         {
-            TrainingLaunch.Resume(directory, progress, cancellation);
+            TrainingLaunch.Resume(directory, progress, cancellation, data: data);
         }
         else
         {
             string? initFrom = null;
             if (!variant.AlwaysRandom && options.Init == StudyInit.WarmStart)
                 initFrom = Path.Combine(RunDirectory(options, ModelVariant.WarmStartSource, seed), Trainer.ModelFileName);
-            TrainingLaunch.Start(options.TrainingOptionsFor(variant, seed, directory, initFrom), progress, cancellation);
+            TrainingLaunch.Start(options.TrainingOptionsFor(variant, seed, directory, initFrom) with { Statistics = statistics.Value }, progress, cancellation, data: data);
         }
         var epochs = new MetricsLog(directory).Read();
         return new StudyRunRecord(variant, seed, directory, epochs.Count, epochs.Sum(e => e.Seconds + (e.ValidationSeconds ?? 0)), reused);

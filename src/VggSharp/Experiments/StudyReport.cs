@@ -112,7 +112,7 @@ public static class StudyReport
         var o = result.Options;
         string limit = o.Limit is { } n ? $" (first {n} training images)" : "";
         return string.Create(Invariant,
-            $"{o.Data}{limit}, width {o.Width}, {o.Head.ToString().ToLowerInvariant()} head, {o.CropSize}x{o.CropSize} crops, {o.Epochs} epochs, {o.Seeds} seed{(o.Seeds == 1 ? "" : "s")} per row, "
+            $"{o.Data}{limit}, width {o.Width}, {o.Head.ToString().ToLowerInvariant()} head, {o.CropSize}x{o.CropSize} crops, {o.Epochs} epoch{(o.Epochs == 1 ? "" : "s")}, {o.Seeds} seed{(o.Seeds == 1 ? "" : "s")} per row, "
             + $"B to E {(o.Init == StudyInit.WarmStart ? "warm-started from A" : "from Glorot's random weights")}. {result.Machine}. "
             + $"Errors in %, mean ± sd over seeds; the paper's are ImageNet's (arXiv:1409.1556v6).");
     }
@@ -155,14 +155,19 @@ public static class StudyReport
             + Plot("paper (ImageNet): top-1 error %", r => r.Row.Paper.Top1, "S = 256", "S in [256;512]");
     }
 
-    private static string Evidence(Conclusion conclusion) => string.Join("; ", conclusion.Comparisons.Select(c => string.Create(Invariant,
-        $"{Short(c.Worse.Row)} − {Short(c.Better.Row)}: {c.Difference * 100:+0.00;-0.00;0.00} ({c.Noise * 100:0.00})")));
-
-    /// <summary>A row's name in a comparison: the model and, where a table compares them, the test scales or protocol.</summary>
-    private static string Short(StudyRow row) => row.Table switch
+    /// <summary>Each comparison as "worse − better: difference (noise)", in points of top-1 error.</summary>
+    private static string Evidence(Conclusion conclusion)
     {
-        PaperTable.Table3 => string.Join(" + ", row.Models.Select(m => m.Label)) + ", one Q",
-        PaperTable.Table4 => string.Join(" + ", row.Models.Select(m => m.Label)) + ", three Q",
+        bool acrossTables = conclusion.Comparisons.Any(c => c.Better.Row.Table != c.Worse.Row.Table);
+        return string.Join("; ", conclusion.Comparisons.Select(c => string.Create(Invariant,
+            $"{Short(c.Worse.Row, acrossTables)} − {Short(c.Better.Row, acrossTables)}: {c.Difference * 100:+0.00;-0.00;0.00} ({c.Noise * 100:0.00})")));
+    }
+
+    /// <summary>A row's name in a comparison: the model, with the test scales when Tables 3 and 4 are compared, or the protocol from Table 5 on.</summary>
+    private static string Short(StudyRow row, bool acrossTables) => row.Table switch
+    {
+        PaperTable.Table3 => row.Models[0].Label + (acrossTables ? ", one Q" : ""),
+        PaperTable.Table4 => row.Models[0].Label + ", three Q",
         _ => string.Join(" + ", row.Models.Select(m => m.Configuration)) + ", " + row.ProtocolName,
     };
 

@@ -15,8 +15,17 @@ namespace VggSharp.Training;
 /// </summary>
 public static class TrainingLaunch
 {
-    /// <summary>Starts a new run of <paramref name="options"/>, whose <see cref="TrainingOptions.Source"/> says what to train on and from.</summary>
-    public static TrainingResult Start(TrainingOptions options, IProgress<TrainingProgress>? progress, CancellationToken cancellation = default, DistributedOptions? distributed = null)
+    /// <summary>
+    /// Starts a new run of <paramref name="options"/>, whose <see cref="TrainingOptions.Source"/> says what to train on and from; its
+    /// <see cref="TrainingOptions.Statistics"/> are used when given, and computed from the training set otherwise.
+    /// </summary>
+    /// <param name="options">The run's options.</param>
+    /// <param name="progress">Where the run reports.</param>
+    /// <param name="cancellation">Stops the run at the next step, its checkpoint saved.</param>
+    /// <param name="distributed">The job this process is a rank of, under mpirun.</param>
+    /// <param name="data">The data sets the source names, when the caller has opened them already (a study opens them once for all its runs).</param>
+    public static TrainingResult Start(TrainingOptions options, IProgress<TrainingProgress>? progress, CancellationToken cancellation = default,
+        DistributedOptions? distributed = null, (IImageDataset Train, IImageDataset Validation)? data = null)
     {
         if (distributed is { Communicator.Rank: > 0 }) return Trainer.Follow(distributed, OpenData, progress, cancellation);
         VggModel model;
@@ -25,10 +34,10 @@ public static class TrainingLaunch
         {
             var source = options.Source ?? throw new ArgumentException("The command line trains on the data its options name; these have no source.");
             Trainer.CheckNewRun(options, source.Model);
-            (train, validation) = DataSource.Open(source.Data);
-            int channels = source.InputChannels ?? (train is IdxDataset ? 1 : 3);
+            (train, validation) = data ?? DataSource.Open(source.Data);
+            int channels = InputChannels(source, train);
             Say(progress, $"Data: {train.Count} training and {validation.Count} validation images, {train.ClassNames.Count} classes.");
-            var statistics = ChannelStatistics.Compute(train, channels, maxImages: 20_000, bad => Say(progress, $"skipped {bad.Source}: {bad.Reason}"));
+            var statistics = options.Statistics ?? Statistics(source, train, progress);
             options = options with { Statistics = statistics };
             // The file to start from is opened once: what it says of its model decides the preprocessing and how it is used.
             using var init = source.InitFrom is null ? null : WeightsFile.Open(source.InitFrom);
@@ -58,7 +67,13 @@ public static class TrainingLaunch
     }
 
     /// <summary>Continues the run in <paramref name="runDirectory"/> from its checkpoint, with the options it was started with.</summary>
-    public static TrainingResult Resume(string runDirectory, IProgress<TrainingProgress>? progress, CancellationToken cancellation = default, DistributedOptions? distributed = null)
+    /// <param name="runDirectory">The run directory.</param>
+    /// <param name="progress">Where the run reports.</param>
+    /// <param name="cancellation">Stops the run at the next step, its checkpoint saved.</param>
+    /// <param name="distributed">The job this process is a rank of, under mpirun.</param>
+    /// <param name="data">The data sets the run's source names, when the caller has opened them already.</param>
+    public static TrainingResult Resume(string runDirectory, IProgress<TrainingProgress>? progress, CancellationToken cancellation = default,
+        DistributedOptions? distributed = null, (IImageDataset Train, IImageDataset Validation)? data = null)
     {
         if (distributed is { Communicator.Rank: > 0 }) return Trainer.Follow(distributed, OpenData, progress, cancellation);
         Checkpoint? checkpoint = null;
@@ -66,7 +81,7 @@ public static class TrainingLaunch
         try
         {
             checkpoint = Checkpoint.Load(runDirectory);
-            (train, validation) = OpenData(checkpoint.Options);
+            (train, validation) = data ?? OpenData(checkpoint.Options);
         }
         catch (Exception e)
         {
@@ -76,6 +91,16 @@ public static class TrainingLaunch
         }
         return Trainer.Resume(checkpoint, train, validation, progress, cancellation, distributed);
     }
+
+    /// <summary>
+    /// The channel statistics <see cref="Start"/> computes for a run on <paramref name="train"/> (from up to 20,000
+    /// images) when its options carry none: a caller starting several runs on the same data computes them once.
+    /// </summary>
+    public static ChannelStatistics Statistics(TrainingSource source, IImageDataset train, IProgress<TrainingProgress>? progress = null) =>
+        ChannelStatistics.Compute(train, InputChannels(source, train), maxImages: 20_000, bad => Say(progress, $"skipped {bad.Source}: {bad.Reason}"));
+
+    /// <summary>The source's input channels, or the data's: 1 for Fashion-MNIST's IDX files, 3 for image folders.</summary>
+    private static int InputChannels(TrainingSource source, IImageDataset train) => source.InputChannels ?? (train is IdxDataset ? 1 : 3);
 
     private static (IImageDataset Train, IImageDataset Validation) OpenData(TrainingOptions options) =>
         DataSource.Open(options.Source?.Data ?? throw new InvalidOperationException("The run was trained on a program's own data sets, which the command line cannot open."));
