@@ -46,7 +46,7 @@ internal static class ExperimentCommand
         var validationLimit = new Option<int?>("--val-limit") { Description = "Validate and evaluate on the first N validation images only.", HelpName = "N" };
         var workers = Make("--workers", "Background threads that decode and augment.", "count", Defaults.Workers);
         var evaluationBatch = Make("--eval-batch", "Crops per forward pass in evaluation.", "count", Defaults.EvaluationBatch);
-        var output = Make("--out", "The study's directory: runs/, evaluations/, report.html, report.md. Run the same command again to continue a stopped study.", "dir", Defaults.OutputDirectory);
+        var output = Make("--out", "The study's directory: runs/, evaluations/, table3.html and table3.md (for table3). Studies of other tables share its runs. Run the same command again to continue a stopped study.", "dir", Defaults.OutputDirectory);
 
         var command = new Command("experiment",
             "Reproduce one of the paper's experiments (Tables 3 to 6) and report our errors beside the paper's; resumable, finished runs reused.");

@@ -53,7 +53,7 @@ public sealed record ExperimentOptions
     /// <summary>Crops per forward pass in evaluation.</summary>
     public int EvaluationBatch { get; init; } = 64;
 
-    /// <summary>The study's directory: runs/ (one run directory per network and seed), evaluations/, report.html, report.md.</summary>
+    /// <summary>The study's directory: runs/ (one run directory per network and seed), evaluations/ and each study's reports (table3.html, table3.md). Studies of different tables share it, and the runs they have in common.</summary>
     public string OutputDirectory { get; init; } = Path.Combine("runs", "experiments");
 
     /// <summary>How the study was started, for the report (the command line); null leaves it out.</summary>

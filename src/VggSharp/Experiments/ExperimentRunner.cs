@@ -16,7 +16,7 @@ namespace VggSharp.Experiments;
 /// Runs one of the paper's studies (<see cref="StudyPlan"/>): trains each network of each seed as an ordinary run in
 /// <c>runs/</c> under the study's directory (A from random weights, B to E warm-started from the A of the same seed),
 /// evaluates each row under its protocol and test scales with <see cref="Evaluator"/>, keeping each result in
-/// <c>evaluations/</c>, and writes report.html and report.md. Nothing is done twice: a finished run or evaluation is
+/// <c>evaluations/</c>, and writes the study's reports (<see cref="StudyReport"/>: table3.html and table3.md for Table 3's). Nothing is done twice: a finished run or evaluation is
 /// reused, an interrupted run resumes from its checkpoint (bit for bit, as <see cref="Trainer.Resume"/> does), so a
 /// study stopped at any point continues where it stopped when started again. Networks run on
 /// <see cref="Backends.Default"/>.
@@ -73,7 +73,7 @@ public static class ExperimentRunner
         }
 
         var result = new StudyResult(table, options, rows, [.. runs.Values], StudyConclusions.From(rows), DescribeMachine(), stopwatch.Elapsed.TotalSeconds,
-            Path.Combine(options.OutputDirectory, StudyReport.HtmlFileName), Path.Combine(options.OutputDirectory, StudyReport.MarkdownFileName));
+            Path.Combine(options.OutputDirectory, StudyReport.HtmlFileName(table)), Path.Combine(options.OutputDirectory, StudyReport.MarkdownFileName(table)));
         StudyReport.Write(result);
         return result;
     }

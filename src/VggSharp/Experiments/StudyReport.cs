@@ -8,17 +8,17 @@ using VggSharp.Training;
 namespace VggSharp.Experiments;
 
 /// <summary>
-/// A study's reports in its directory: report.md (the tables and conclusions, for the README) and report.html (one
+/// A study's reports in its directory, named after it: table3.md (the tables and conclusions, for the README) and table3.html (one
 /// self-contained page: the same, a plot of top-1 error against depth beside the paper's, every run with its time, the
 /// machine and the command). Errors are in percent; ours are the mean ± the sample standard deviation over seeds.
 /// </summary>
 public static class StudyReport
 {
-    /// <summary>The HTML report's file name.</summary>
-    public const string HtmlFileName = "report.html";
+    /// <summary>The HTML report's file name for the study of <paramref name="table"/>: "table3.html" (studies share a directory and its runs).</summary>
+    public static string HtmlFileName(PaperTable table) => $"{table.ToString().ToLowerInvariant()}.html";
 
-    /// <summary>The Markdown report's file name.</summary>
-    public const string MarkdownFileName = "report.md";
+    /// <summary>The Markdown report's file name for the study of <paramref name="table"/>: "table3.md".</summary>
+    public static string MarkdownFileName(PaperTable table) => $"{table.ToString().ToLowerInvariant()}.md";
 
     private static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
 

@@ -21,10 +21,10 @@ public class ExperimentCommandTests
         Assert.Contains("LRN", result.Output);
         Assert.Equal(24, Directory.GetDirectories(Path.Combine(directory.Path, "runs")).Count(d => File.Exists(Path.Combine(d, "model.safetensors"))));
         Assert.Equal(24, Directory.GetFiles(Path.Combine(directory.Path, "evaluations")).Length);
-        string html = File.ReadAllText(Path.Combine(directory.Path, "report.html"));
+        string html = File.ReadAllText(Path.Combine(directory.Path, "table3.html"));
         Assert.Contains("<svg", html);
         Assert.Contains("vggsharp experiment table3 --width 0.0625", html);
-        Assert.Equal(File.ReadAllText(Path.Combine(directory.Path, "report.md")), result.Output[result.Output.IndexOf("### ", StringComparison.Ordinal)..result.Output.IndexOf("Report:", StringComparison.Ordinal)]);
+        Assert.Equal(File.ReadAllText(Path.Combine(directory.Path, "table3.md")), result.Output[result.Output.IndexOf("### ", StringComparison.Ordinal)..result.Output.IndexOf("Report:", StringComparison.Ordinal)]);
     }
 
     [Theory]
