@@ -43,7 +43,12 @@ internal static class ExperimentCommand
         var lr = Make("--lr", "The initial learning rate of every run.", "rate", Defaults.LearningRate);
         var batch = Make("--batch", "Images per optimisation step.", "count", Defaults.BatchSize);
         var limit = new Option<int?>("--limit") { Description = "Train on the first N training images only.", HelpName = "N" };
-        var validationLimit = new Option<int?>("--val-limit") { Description = "Validate and evaluate on the first N validation images only.", HelpName = "N" };
+        var validationLimit = new Option<int?>("--val-limit") { Description = "Validate (each epoch) and evaluate on the first N validation images only.", HelpName = "N" };
+        var evaluationLimit = new Option<int?>("--eval-limit")
+        {
+            Description = "Evaluate the rows on the first N validation images only (default: --val-limit's); the runs stay shared with studies of other limits.",
+            HelpName = "N",
+        };
         var workers = Make("--workers", "Background threads that decode and augment.", "count", Defaults.Workers);
         var evaluationBatch = Make("--eval-batch", "Crops per forward pass in evaluation.", "count", Defaults.EvaluationBatch);
         var output = Make("--out", "The study's directory: runs/, evaluations/, table3.html and table3.md (for table3). Studies of other tables share its runs. Run the same command again to continue a stopped study.", "dir", Defaults.OutputDirectory);
@@ -53,7 +58,7 @@ internal static class ExperimentCommand
         command.Arguments.Add(table);
         var devices = new DeviceOptions();
         devices.AddTo(command);
-        foreach (Option option in (Option[])[data, width, epochs, seeds, input, head.Option, init.Option, lr, batch, limit, validationLimit, workers, evaluationBatch, output])
+        foreach (Option option in (Option[])[data, width, epochs, seeds, input, head.Option, init.Option, lr, batch, limit, validationLimit, evaluationLimit, workers, evaluationBatch, output])
             command.Options.Add(option);
 
         command.SetAction(parseResult =>
@@ -66,6 +71,7 @@ internal static class ExperimentCommand
                 Data = parseResult.GetValue(data)!, Width = parseResult.GetValue(width), Epochs = parseResult.GetValue(epochs), Seeds = parseResult.GetValue(seeds),
                 CropSize = parseResult.GetValue(input), Head = head.Read(parseResult), Init = init.Read(parseResult), LearningRate = parseResult.GetValue(lr),
                 BatchSize = parseResult.GetValue(batch), Limit = parseResult.GetValue(limit), ValidationLimit = parseResult.GetValue(validationLimit),
+                EvaluationLimit = parseResult.GetValue(evaluationLimit),
                 Workers = parseResult.GetValue(workers), EvaluationBatch = parseResult.GetValue(evaluationBatch), OutputDirectory = parseResult.GetValue(output)!,
                 CommandLine = "vggsharp " + string.Join(' ', parseResult.Tokens.Select(t => t.Value.Contains(' ') ? $"'{t.Value}'" : t.Value)),
             };

@@ -113,7 +113,8 @@ public static class ExperimentRunner
         Dictionary<(ModelVariant, int), StudyRunRecord> runs, IProgress<TrainingProgress>? progress, CancellationToken cancellation)
     {
         string folder = Path.Combine(options.OutputDirectory, EvaluationsFolder);
-        string path = Path.Combine(folder, $"{row.Id}{(options.Init == StudyInit.Glorot ? "-glorot" : "")}-seed{seed}.json");
+        int? limit = options.EffectiveEvaluationLimit;
+        string path = Path.Combine(folder, $"{row.Id}{(options.Init == StudyInit.Glorot ? "-glorot" : "")}{(limit is { } n ? $"-first{n}" : "")}-seed{seed}.json");
         if (TryReadEvaluation(path, seed, progress) is { } kept) return kept;
 
         cancellation.ThrowIfCancellationRequested();
@@ -124,7 +125,7 @@ public static class ExperimentRunner
             foreach (var variant in row.Models) models.Add(VggModelFile.Load(Path.Combine(runs[(variant, seed)].RunDirectory, Trainer.ModelFileName)));
             var evaluationOptions = new EvaluationOptions
             {
-                Protocol = row.Protocol, Scales = row.TestScales(options.CropSize), BatchSize = options.EvaluationBatch, Limit = options.ValidationLimit,
+                Protocol = row.Protocol, Scales = row.TestScales(options.CropSize), BatchSize = options.EvaluationBatch, Limit = limit,
             };
             var result = Evaluator.Evaluate(models, validation, evaluationOptions, cancellation: cancellation);
             var evaluation = new RowEvaluation(seed, result.Top1Error, result.Top5Error, result.Count, result.Seconds);

@@ -27,7 +27,7 @@ public static class StudyConclusions
                 [(Find(T3, "A", s256), Find(T3, "A-LRN", s256))], true),
             ("Error falls with depth, A (11 layers) to B (13), D (16) and E (19), at S = 256 (Table 3).",
                 [(Find(T3, "B", s256), Find(T3, "A", s256)), (Find(T3, "D", s256), Find(T3, "B", s256)), (Find(T3, "E", s256), Find(T3, "D", s256))], false),
-            ("The deepest nets gain most from jittering: E beats D with S in [256;512] (Table 3).",
+            ("The deepest net is the best: E beats D with S in [256;512] (Table 3).",
                 [(Find(T3, "E", jitter), Find(T3, "D", jitter))], false),
             ("C (with 1x1 convolutions) is worse than D (3x3) at every training scale (Table 3).",
                 [.. new[] { s256, s384, jitter }.Select(s => (Find(T3, "D", s), Find(T3, "C", s)))], false),

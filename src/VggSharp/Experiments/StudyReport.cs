@@ -133,7 +133,8 @@ public static class StudyReport
         yield return ("initialisation", o.Init == StudyInit.WarmStart
             ? "A and A-LRN from Glorot's random weights; B to E take conv1_1, conv2_1, conv3_1, conv3_2 and fc6 to fc8 from the A at S = 256 of the same seed, the rest random (every training scale starts from that A)"
             : "every network from Glorot's random weights");
-        yield return ("evaluation", o.ValidationLimit is { } v ? $"the first {v} validation images" : "the whole validation set");
+        yield return ("validation", o.ValidationLimit is { } v ? $"after each epoch, on the first {v} validation images" : "after each epoch, on the whole validation set");
+        yield return ("evaluation", o.EffectiveEvaluationLimit is { } e ? $"the first {e} validation images" : "the whole validation set");
         yield return ("generated", DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", Invariant));
     }
 

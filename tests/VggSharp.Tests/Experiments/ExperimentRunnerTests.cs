@@ -75,7 +75,7 @@ public class ExperimentRunnerTests
         Assert.Contains("| D/[256;512]/256,384,512 + E/[256;512]/256,384,512 | D/[37;73]/37,55,73 + E/[37;73]/37,55,73 | multi-crop & dense |",
             File.ReadAllText(first.MarkdownPath));
 
-        string kept = Directory.GetFiles(Path.Combine(directory.Path, ExperimentRunner.EvaluationsFolder), "table6-d-256_512+e-256_512-multi-multicrop-seed2.json").Single();
+        string kept = Directory.GetFiles(Path.Combine(directory.Path, ExperimentRunner.EvaluationsFolder), "table6-d-256_512+e-256_512-multi-multicrop-first5-seed2.json").Single();
         File.WriteAllText(kept, "{\"Seed\":2,\"Top1Error\":7");
         var recorder = new Recorder();
         var again = ExperimentRunner.Run(PaperTable.Table6, options, recorder);
@@ -84,6 +84,11 @@ public class ExperimentRunnerTests
         Assert.Contains(recorder.Messages, m => m.Contains("is not an evaluation", StringComparison.Ordinal));
         Assert.Equal(first.Rows.SelectMany(r => r.Seeds.Select(s => s.Top1Error)), again.Rows.SelectMany(r => r.Seeds.Select(s => s.Top1Error)));
         Assert.All(again.Rows, r => Assert.Equal(2, r.Top1.Count));
+
+        // Fewer images for the evaluations alone: the same networks, evaluated again.
+        var fewer = ExperimentRunner.Run(PaperTable.Table6, options with { EvaluationLimit = 3 });
+        Assert.All(fewer.Runs, run => Assert.True(run.Reused));
+        Assert.All(fewer.Rows, r => Assert.All(r.Seeds, s => Assert.Equal(3, s.Images)));
 
         var e = Assert.Throws<ArgumentException>(() => ExperimentRunner.Run(PaperTable.Table6, options with { Width = 0.125 }));
         Assert.Contains("other settings", e.Message);
