@@ -42,10 +42,11 @@ public static class ExperimentRunner
         options.Validate();
         var stopwatch = Stopwatch.StartNew();
         var plan = StudyPlan.For(table);
-        Directory.CreateDirectory(options.OutputDirectory);
-        CheckSettings(options);
+        // The data first: a study that cannot start leaves no settings behind to refuse the corrected command.
         var data = DataSource.Open(options.Data);
         var (train, validation) = data;
+        Directory.CreateDirectory(options.OutputDirectory);
+        CheckSettings(options);
         // Every run trains on the same images: their statistics are computed once, as each run would compute them.
         var statistics = new Lazy<ChannelStatistics>(() =>
             TrainingLaunch.Statistics(options.TrainingOptionsFor(ModelVariant.WarmStartSource, 1, options.OutputDirectory, null).Source!, train, progress));
