@@ -2,8 +2,8 @@
 # Publishes the CLI as a self-contained, trimmed single file (scripts/publish.sh) and runs it as a user without .NET
 # would: trains a tiny network on a few hundred Fashion-MNIST images, kills a second run with SIGKILL after its first
 # checkpoint and resumes it (the resumed model must equal the uninterrupted one bit for bit), evaluates the model,
-# predicts two images, converts the model to ONNX (checked by Debian's python3-onnx) and benchmarks it, with --json
-# where there is one. Any error fails. About a minute, most of it the publish.
+# predicts two images, converts the model to ONNX (checked by Debian's python3-onnx), benchmarks it, with --json
+# where there is one, and runs a miniature of the paper's Table 6 study. Any error fails. About a minute, most of it the publish.
 # Usage: bash scripts/smoke_published.sh [DIR]   (DIR keeps the binary and the runs; a temporary folder by default)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -43,6 +43,10 @@ model=$work/straight/model.safetensors
 "$cli" convert "$model" "$work/model.onnx" > "$work/convert.log" || fail "convert"
 "$cli" bench -c A --width 0.0625 --head small --input 32 --channels 1 --classes 10 --batch 8 --warmup 1 --iterations 2 --json \
     > "$work/bench.json" || fail "bench"
+# A miniature of the paper's Table 5 and 6 study (A, and D and E warm-started from it; dense, multi-crop, ensembles).
+"$cli" experiment table6 --width 0.0625 --epochs 1 --limit 128 --val-limit 5 --batch 32 --seeds 1 --workers 1 --out "$work/study" \
+    > "$work/study.log" 2>&1 || { cat "$work/study.log" >&2; fail "experiment"; }
+[[ $(grep -c '^| D/\[256;512\]/256,384,512 + E/' "$work/study/table6.md") == 3 ]] || fail "experiment's report lacks Table 6's three rows"
 /usr/bin/python3 - "$work" << 'PYTHON' || fail "an output did not check"
 import json, sys
 import onnx

@@ -68,6 +68,7 @@ internal static class Cli
         {
             InfoCommand.Create(),
             TrainCommand.Create(),
+            ExperimentCommand.Create(),
             EvalCommand.Create(),
             PredictCommand.Create(),
             BenchCommand.Create(),

@@ -3,13 +3,14 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using VggSharp.Data.Transforms;
+using VggSharp.Experiments;
 using VggSharp.Training;
 
 namespace VggSharp;
 
 /// <summary>
 /// Compile-time serialisation metadata for every record the library writes or sends as JSON: checkpoint and model
-/// metadata (options, statistics, schedule, position, class names), metrics lines and a job's set-up message. A
+/// metadata (options, statistics, schedule, position, class names), metrics lines, a job's set-up message, and a study's settings and kept evaluations. A
 /// trimmed, single-file build has no reflection-based serialisation, so every such record is listed here. The default
 /// settings write exactly what reflection wrote before (property names as declared, enums as their converters say).
 /// </summary>
@@ -25,6 +26,8 @@ namespace VggSharp;
 [JsonSerializable(typeof(ReplicaSetup))]
 [JsonSerializable(typeof(string[]))]
 [JsonSerializable(typeof(IReadOnlyList<string>))]
+[JsonSerializable(typeof(StudySettings))]
+[JsonSerializable(typeof(RowEvaluation))]
 internal sealed partial class PersistedJson : JsonSerializerContext
 {
     /// <summary>

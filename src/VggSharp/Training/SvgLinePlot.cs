@@ -4,7 +4,7 @@ using System.Text;
 
 namespace VggSharp.Training;
 
-/// <summary>A small self-contained SVG line chart over epochs: linear or log10 y axis, gridlines, legend.</summary>
+/// <summary>A small self-contained SVG line chart over whole-number x values (epochs by default): linear or log10 y axis, gridlines, legend.</summary>
 internal static class SvgLinePlot
 {
     private const int Width = 540, Height = 300, Left = 62, Right = 16, Top = 34, Bottom = 44;
@@ -14,10 +14,11 @@ internal static class SvgLinePlot
     public sealed record Series(string Name, string Color, IReadOnlyList<double> Values);
 
     /// <summary>
-    /// Renders <paramref name="series"/> against epochs <paramref name="epochs"/>. A linear axis starts at 0;
-    /// <paramref name="format"/> labels the y ticks.
+    /// Renders <paramref name="series"/> against epochs <paramref name="epochs"/> (or the x values <paramref name="xLabel"/>
+    /// names). A linear axis starts at 0; <paramref name="format"/> labels the y ticks.
     /// </summary>
-    public static string Render(string title, IReadOnlyList<int> epochs, IReadOnlyList<Series> series, bool logScale, Func<double, string> format)
+    public static string Render(string title, IReadOnlyList<int> epochs, IReadOnlyList<Series> series, bool logScale, Func<double, string> format,
+        string xLabel = "epoch")
     {
         var values = series.SelectMany(s => s.Values).Where(v => double.IsFinite(v) && (!logScale || v > 0)).ToList();
         double xMin = epochs.Count > 0 ? epochs.Min() : 0, xMax = epochs.Count > 0 ? epochs.Max() : 1;
@@ -44,7 +45,7 @@ internal static class SvgLinePlot
             svg.Append(Invariant, $"<text x=\"{x:0.##}\" y=\"{Top + plotHeight + 17}\" text-anchor=\"middle\" class=\"tick\">{tick}</text>");
         }
         svg.Append(Invariant, $"<rect x=\"{Left}\" y=\"{Top}\" width=\"{plotWidth}\" height=\"{plotHeight}\" class=\"frame\"/>");
-        svg.Append(Invariant, $"<text x=\"{Left + plotWidth / 2}\" y=\"{Height - 6}\" text-anchor=\"middle\" class=\"axis-label\">epoch</text>");
+        svg.Append(Invariant, $"<text x=\"{Left + plotWidth / 2}\" y=\"{Height - 6}\" text-anchor=\"middle\" class=\"axis-label\">{Escape(xLabel)}</text>");
 
         double legendX = Width - Right;
         for (int s = series.Count - 1; s >= 0; s--)

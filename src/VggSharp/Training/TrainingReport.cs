@@ -159,7 +159,8 @@ public static class TrainingReport
         public const string LearningRate = "#7b4fb0";
     }
 
-    private const string Style = """
+    /// <summary>The reports' style sheet, shared by the study report.</summary>
+    internal const string Style = """
         body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;color:#1a1a2e;background:#f6f7fb;margin:0 auto;padding:24px 32px;max-width:1160px;font-size:14px}
         h1{font-size:24px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 10px}h3{font-size:14px;margin:18px 0 8px}.confusion h3:first-child{margin-top:4px}
         .status{color:#555;margin:0}.dim{color:#777;font-weight:normal;font-size:14px}

@@ -1,4 +1,3 @@
-using VggSharp.Cli.Commands;
 using VggSharp.Cli.Options;
 using VggSharp.Data;
 using VggSharp.Interop;

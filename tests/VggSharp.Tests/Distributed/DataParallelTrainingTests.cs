@@ -1,4 +1,3 @@
-using VggSharp.Cli.Commands;
 using VggSharp.Distributed;
 using VggSharp.Interop;
 using VggSharp.Training;

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using VggSharp.Cli.Commands;
 using VggSharp.Interop;
 using VggSharp.Models;
 using VggSharp.Tests.Cli;

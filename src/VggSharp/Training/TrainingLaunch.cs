@@ -4,20 +4,28 @@ using VggSharp.Distributed;
 using VggSharp.Interop;
 using VggSharp.Kernels;
 using VggSharp.Models;
-using VggSharp.Training;
 
-namespace VggSharp.Cli.Commands;
+namespace VggSharp.Training;
 
 /// <summary>
-/// What "vggsharp train" does around the library's <see cref="Trainer"/>: opens the data its
+/// A run the command line describes, around <see cref="Trainer"/> (what "vggsharp train" and "vggsharp experiment" do): opens the data its
 /// <see cref="TrainingSource"/> names, computes the training set's channel statistics, builds and initialises the
 /// model or starts it from --init-from's weights; or, for --resume, loads the checkpoint and reopens its data. Under
 /// mpirun, ranks other than 0 follow rank 0's run.
 /// </summary>
-internal static class TrainingLaunch
+public static class TrainingLaunch
 {
-    /// <summary>Starts a new run of <paramref name="options"/>, whose <see cref="TrainingOptions.Source"/> says what to train on and from.</summary>
-    public static TrainingResult Start(TrainingOptions options, ProgressReporter progress, CancellationToken cancellation = default, DistributedOptions? distributed = null)
+    /// <summary>
+    /// Starts a new run of <paramref name="options"/>, whose <see cref="TrainingOptions.Source"/> says what to train on and from; its
+    /// <see cref="TrainingOptions.Statistics"/> are used when given, and computed from the training set otherwise.
+    /// </summary>
+    /// <param name="options">The run's options.</param>
+    /// <param name="progress">Where the run reports.</param>
+    /// <param name="cancellation">Stops the run at the next step, its checkpoint saved.</param>
+    /// <param name="distributed">The job this process is a rank of, under mpirun.</param>
+    /// <param name="data">The data sets the source names, when the caller has opened them already (a study opens them once for all its runs).</param>
+    public static TrainingResult Start(TrainingOptions options, IProgress<TrainingProgress>? progress, CancellationToken cancellation = default,
+        DistributedOptions? distributed = null, (IImageDataset Train, IImageDataset Validation)? data = null)
     {
         if (distributed is { Communicator.Rank: > 0 }) return Trainer.Follow(distributed, OpenData, progress, cancellation);
         VggModel model;
@@ -26,10 +34,10 @@ internal static class TrainingLaunch
         {
             var source = options.Source ?? throw new ArgumentException("The command line trains on the data its options name; these have no source.");
             Trainer.CheckNewRun(options, source.Model);
-            (train, validation) = DataSource.Open(source.Data);
-            int channels = source.InputChannels ?? (train is IdxDataset ? 1 : 3);
-            progress.Message($"Data: {train.Count} training and {validation.Count} validation images, {train.ClassNames.Count} classes.");
-            var statistics = ChannelStatistics.Compute(train, channels, maxImages: 20_000, bad => progress.Message($"skipped {bad.Source}: {bad.Reason}"));
+            (train, validation) = data ?? DataSource.Open(source.Data);
+            int channels = InputChannels(source, train);
+            Say(progress, $"Data: {train.Count} training and {validation.Count} validation images, {train.ClassNames.Count} classes.");
+            var statistics = options.Statistics ?? Statistics(source, train, progress);
             options = options with { Statistics = statistics };
             // The file to start from is opened once: what it says of its model decides the preprocessing and how it is used.
             using var init = source.InitFrom is null ? null : WeightsFile.Open(source.InitFrom);
@@ -59,7 +67,13 @@ internal static class TrainingLaunch
     }
 
     /// <summary>Continues the run in <paramref name="runDirectory"/> from its checkpoint, with the options it was started with.</summary>
-    public static TrainingResult Resume(string runDirectory, ProgressReporter progress, CancellationToken cancellation = default, DistributedOptions? distributed = null)
+    /// <param name="runDirectory">The run directory.</param>
+    /// <param name="progress">Where the run reports.</param>
+    /// <param name="cancellation">Stops the run at the next step, its checkpoint saved.</param>
+    /// <param name="distributed">The job this process is a rank of, under mpirun.</param>
+    /// <param name="data">The data sets the run's source names, when the caller has opened them already.</param>
+    public static TrainingResult Resume(string runDirectory, IProgress<TrainingProgress>? progress, CancellationToken cancellation = default,
+        DistributedOptions? distributed = null, (IImageDataset Train, IImageDataset Validation)? data = null)
     {
         if (distributed is { Communicator.Rank: > 0 }) return Trainer.Follow(distributed, OpenData, progress, cancellation);
         Checkpoint? checkpoint = null;
@@ -67,7 +81,7 @@ internal static class TrainingLaunch
         try
         {
             checkpoint = Checkpoint.Load(runDirectory);
-            (train, validation) = OpenData(checkpoint.Options);
+            (train, validation) = data ?? OpenData(checkpoint.Options);
         }
         catch (Exception e)
         {
@@ -78,6 +92,16 @@ internal static class TrainingLaunch
         return Trainer.Resume(checkpoint, train, validation, progress, cancellation, distributed);
     }
 
+    /// <summary>
+    /// The channel statistics <see cref="Start"/> computes for a run on <paramref name="train"/> (from up to 20,000
+    /// images) when its options carry none: a caller starting several runs on the same data computes them once.
+    /// </summary>
+    public static ChannelStatistics Statistics(TrainingSource source, IImageDataset train, IProgress<TrainingProgress>? progress = null) =>
+        ChannelStatistics.Compute(train, InputChannels(source, train), maxImages: 20_000, bad => Say(progress, $"skipped {bad.Source}: {bad.Reason}"));
+
+    /// <summary>The source's input channels, or the data's: 1 for Fashion-MNIST's IDX files, 3 for image folders.</summary>
+    private static int InputChannels(TrainingSource source, IImageDataset train) => source.InputChannels ?? (train is IdxDataset ? 1 : 3);
+
     private static (IImageDataset Train, IImageDataset Validation) OpenData(TrainingOptions options) =>
         DataSource.Open(options.Source?.Data ?? throw new InvalidOperationException("The run was trained on a program's own data sets, which the command line cannot open."));
 
@@ -85,18 +109,20 @@ internal static class TrainingLaunch
     /// Fine-tunes from a model of the same configuration (all weights) or warm-starts from a shallower one (the paper's);
     /// <paramref name="fileOptions"/> is what the file says of itself.
     /// </summary>
-    private static void StartFrom(VggModel model, IWeightsSource file, VggOptions fileOptions, ProgressReporter progress)
+    private static void StartFrom(VggModel model, IWeightsSource file, VggOptions fileOptions, IProgress<TrainingProgress>? progress)
     {
         string inputs = model.Options.Preprocessing == fileOptions.Preprocessing ? "; its input preprocessing is kept" : "";
         if (VggConfiguration.Parse(fileOptions.Configuration).Name == model.Configuration.Name)
         {
             WeightsFile.LoadInto(model, file);
-            progress.Message($"Fine-tuning from {file.Path}{inputs}.");
+            Say(progress, $"Fine-tuning from {file.Path}{inputs}.");
             return;
         }
         // The source only lends some of its weights: it stays in host memory, whatever device the model is on.
         using var source = WeightsFile.Load(file, Backends.Fast);
         var copied = WarmStart.Apply(model, source);
-        progress.Message($"Warm start from {file.Path} ({source.Configuration.Name}): {string.Join(", ", copied)}{inputs}.");
+        Say(progress, $"Warm start from {file.Path} ({source.Configuration.Name}): {string.Join(", ", copied)}{inputs}.");
     }
+
+    private static void Say(IProgress<TrainingProgress>? progress, string text) => progress?.Report(new TrainingProgress.Message(text));
 }
