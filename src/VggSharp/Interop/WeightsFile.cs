@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using VggSharp.Interop.Caffe;
 using VggSharp.Interop.Onnx;
 using VggSharp.Interop.PyTorch;
+using VggSharp.Interop.StateDicts;
 using VggSharp.Kernels;
 using VggSharp.Models;
 
@@ -30,14 +31,14 @@ public static class WeightsFile
         // An 8-byte little-endian header length, then the JSON header's opening brace.
         if (read > 8 && header[8] == (byte)'{' && BinaryPrimitives.ReadUInt64LittleEndian(header) <= SafetensorsHeader.MaxHeaderBytes) return WeightsFormat.Safetensors;
         return ByExtension(path) ?? throw new WeightsFormatException(path,
-            "not a weights file VggSharp knows: neither safetensors nor a PyTorch file by its content, and its extension is not .safetensors, .pth, .pt, .caffemodel or .onnx");
+            "not a weights file VggSharp knows: neither safetensors nor a PyTorch file by its content, and its extension is not .safetensors, .pth, .pt, .ckpt, .caffemodel or .onnx");
     }
 
     /// <summary>Opens <paramref name="path"/> with the reader for its format, validating its layout; no weights are read.</summary>
     public static IWeightsSource Open(string path) => Detect(path) switch
     {
-        WeightsFormat.Safetensors => SafetensorsReader.Open(path),
-        WeightsFormat.PyTorch => PyTorchFile.Open(path),
+        WeightsFormat.Safetensors => StateDictLayouts.Normalize(SafetensorsReader.Open(path)),
+        WeightsFormat.PyTorch => StateDictLayouts.Normalize(PyTorchFile.Open(path)),
         WeightsFormat.Caffe => CaffeModelReader.Open(path),
         _ => throw new WeightsFormatException(path, "ONNX files are written by VggSharp (vggsharp convert IN model.onnx), not read"),
     };
@@ -124,7 +125,7 @@ public static class WeightsFile
     public static WeightsFormat? ByExtension(string path) => Path.GetExtension(path).ToLowerInvariant() switch
     {
         ".safetensors" => WeightsFormat.Safetensors,
-        ".pth" or ".pt" => WeightsFormat.PyTorch,
+        ".pth" or ".pt" or ".ckpt" => WeightsFormat.PyTorch,
         ".caffemodel" => WeightsFormat.Caffe,
         ".onnx" => WeightsFormat.Onnx,
         _ => null,
