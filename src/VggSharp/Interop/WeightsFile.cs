@@ -1,5 +1,7 @@
 using System.Buffers.Binary;
 using VggSharp.Interop.Caffe;
+using VggSharp.Interop.Hdf5;
+using VggSharp.Interop.Keras;
 using VggSharp.Interop.Onnx;
 using VggSharp.Interop.PyTorch;
 using VggSharp.Interop.StateDicts;
@@ -28,10 +30,11 @@ public static class WeightsFile
             read = RandomAccess.Read(file, header, 0);
         header = header[..read];
         if (PyTorchFile.Recognizes(header)) return WeightsFormat.PyTorch;
+        if (Hdf5File.Recognizes(header)) return WeightsFormat.Keras;
         // An 8-byte little-endian header length, then the JSON header's opening brace.
         if (read > 8 && header[8] == (byte)'{' && BinaryPrimitives.ReadUInt64LittleEndian(header) <= SafetensorsHeader.MaxHeaderBytes) return WeightsFormat.Safetensors;
         return ByExtension(path) ?? throw new WeightsFormatException(path,
-            "not a weights file VggSharp knows: neither safetensors nor a PyTorch file by its content, and its extension is not .safetensors, .pth, .pt, .ckpt, .caffemodel or .onnx");
+            "not a weights file VggSharp knows: neither safetensors, a PyTorch file nor HDF5 by its content, and its extension is not .safetensors, .pth, .pt, .ckpt, .h5, .caffemodel or .onnx");
     }
 
     /// <summary>Opens <paramref name="path"/> with the reader for its format, validating its layout; no weights are read.</summary>
@@ -40,6 +43,7 @@ public static class WeightsFile
         WeightsFormat.Safetensors => StateDictLayouts.Normalize(SafetensorsReader.Open(path)),
         WeightsFormat.PyTorch => StateDictLayouts.Normalize(PyTorchFile.Open(path)),
         WeightsFormat.Caffe => CaffeModelReader.Open(path),
+        WeightsFormat.Keras => KerasWeightsReader.Open(path),
         _ => throw new WeightsFormatException(path, "ONNX files are written by VggSharp (vggsharp convert IN model.onnx), not read"),
     };
 
@@ -128,6 +132,7 @@ public static class WeightsFile
         ".pth" or ".pt" or ".ckpt" => WeightsFormat.PyTorch,
         ".caffemodel" => WeightsFormat.Caffe,
         ".onnx" => WeightsFormat.Onnx,
+        ".h5" or ".hdf5" => WeightsFormat.Keras,
         _ => null,
     };
 
