@@ -28,6 +28,15 @@ public class KerasWeightsTests
     }
 
     [Fact]
+    public void AWholeSavedModelLoadsFromItsModelWeightsGroup()
+    {
+        using var weights = WeightsFile.Load(ZooFixtures.File("keras_tiny.h5"));
+        using var model = WeightsFile.Load(ZooFixtures.File("keras_tiny_model.h5"));
+
+        SmallModels.AssertSame(SmallModels.Snapshot(weights), SmallModels.Snapshot(model));
+    }
+
+    [Fact]
     public void TheNoTopFileIsRefusedSayingWhy()
     {
         var e = Assert.Throws<WeightsFormatException>(() => WeightsFile.Load(ZooFixtures.File("keras_vgg16_notop.h5")));
