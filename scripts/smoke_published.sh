@@ -2,8 +2,9 @@
 # Publishes the CLI as a self-contained, trimmed single file (scripts/publish.sh) and runs it as a user without .NET
 # would: trains a tiny network on a few hundred Fashion-MNIST images, kills a second run with SIGKILL after its first
 # checkpoint and resumes it (the resumed model must equal the uninterrupted one bit for bit), evaluates the model,
-# predicts two images, converts the model to ONNX (checked by Debian's python3-onnx), benchmarks it, with --json
-# where there is one, and runs a miniature of the paper's Table 6 study. Any error fails. About a minute, most of it the publish.
+# predicts two images (and with the zoo's fixtures: timm, Lightning, Keras, MatConvNet), converts the model to ONNX
+# (checked by Debian's python3-onnx), benchmarks it, with --json where there is one, and runs a miniature of the paper's
+# Table 6 study. Any error fails. About a minute, most of it the publish.
 # Usage: bash scripts/smoke_published.sh [DIR]   (DIR keeps the binary and the runs; a temporary folder by default)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -41,6 +42,12 @@ model=$work/straight/model.safetensors
 "$cli" eval -w "$model" --data fashion-mnist --limit 200 --json > "$work/eval.json" || fail "eval"
 "$cli" predict -w "$model" tests/fixtures/images/synth/ct0_8bit_plain_*.png --json > "$work/predict.json" || fail "predict"
 "$cli" convert "$model" "$work/model.onnx" > "$work/convert.log" || fail "convert"
+# The files users download (tests/fixtures/zoo): timm's layout, a Lightning checkpoint, Keras's HDF5, MatConvNet's MAT-file.
+for weights in timm_vgg11_bn.bin lightning_vgg16.ckpt keras_vgg16.h5 matconvnet_vgg16_compressed.mat; do
+    "$cli" predict -w "tests/fixtures/zoo/$weights" --top 10 tests/fixtures/images/synth/ct0_8bit_plain_*.png > "$work/zoo.log" \
+        || fail "predict with $weights"
+done
+grep -q "tench, Tinca tinca" "$work/zoo.log" || fail "predict did not name the MatConvNet model's classes"
 "$cli" bench -c A --width 0.0625 --head small --input 32 --channels 1 --classes 10 --batch 8 --warmup 1 --iterations 2 --json \
     > "$work/bench.json" || fail "bench"
 # A miniature of the paper's Table 5 and 6 study (A, and D and E warm-started from it; dense, multi-crop, ensembles).

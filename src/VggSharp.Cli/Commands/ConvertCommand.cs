@@ -15,11 +15,11 @@ internal static class ConvertCommand
 {
     public static Command Create()
     {
-        var input = new Argument<string>("in") { Description = "The weights to read: VggSharp safetensors, a PyTorch state_dict (.pth, zip or legacy format) or a Caffe .caffemodel." };
+        var input = new Argument<string>("in") { Description = "The weights to read: VggSharp safetensors, a PyTorch state_dict (.pth, .bin, a Lightning .ckpt; torchvision's or timm's keys), a Caffe .caffemodel, a Keras .h5 or a MatConvNet .mat." };
         var output = new Argument<string>("out") { Description = "The file to write; its extension picks the format: .safetensors or .onnx." };
         var description = new WeightsArguments();
         var command = new Command("convert",
-            "Convert weights between formats: a torchvision state_dict (.pth) or a Caffe model (.caffemodel) becomes a VggSharp .safetensors file that carries its architecture and preprocessing; any of them exports to ONNX (.onnx).");
+            "Convert weights between formats: a PyTorch state_dict (.pth), a Caffe model (.caffemodel), a Keras .h5 or a MatConvNet .mat becomes a VggSharp .safetensors file that carries its architecture and preprocessing; any of them exports to ONNX (.onnx).");
         command.Arguments.Add(input);
         command.Arguments.Add(output);
         description.AddTo(command);

@@ -37,12 +37,18 @@ internal static class PredictCommand
             if (result.GetValueOrDefault<int>() < 1) result.AddError("--top must be at least 1.");
         });
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of text." };
+        var classNames = new Option<string?>("--class-names")
+        {
+            Description = "A text file of class names, one a line in label order (Caffe's synset_words.txt too), for weights that carry none "
+                + "(PyTorch, Keras, Caffe); instead of the names the file has.",
+            HelpName = "file",
+        };
         var command = new Command("predict",
-            "Classify images with trained models: the most probable classes and their probabilities. Class names come from the model file when it has them.");
+            "Classify images with trained models: the most probable classes and their probabilities. Class names come from --class-names, or from the model file when it has them (VggSharp, MatConvNet).");
         evaluation.AddTo(command);
         var devices = new DeviceOptions();
         devices.AddTo(command);
-        foreach (Option option in (Option[])[arrayInput, arrayOutput, top, json]) command.Options.Add(option);
+        foreach (Option option in (Option[])[arrayInput, arrayOutput, top, json, classNames]) command.Options.Add(option);
         command.Arguments.Add(images);
         command.Validators.Add(result =>
         {
@@ -60,7 +66,7 @@ internal static class PredictCommand
             if (parseResult.GetValue(arrayInput) is { } input)
                 return Task.FromResult(WriteLogits(parseResult, models, input, parseResult.GetValue(arrayOutput)!, options.BatchSize, cancellation));
             var classes = models.Models[0].Options.Classes;
-            var names = WeightsFile.ReadClassNames(models.Paths[0])
+            var names = (parseResult.GetValue(classNames) is { } namesFile ? ClassNamesFile.Read(namesFile, classes) : WeightsFile.ReadClassNames(models.Paths[0]))
                 ?? [.. Enumerable.Range(0, classes).Select(c => c.ToString(CultureInfo.InvariantCulture))];
             var error = parseResult.InvocationConfiguration.Error;
 

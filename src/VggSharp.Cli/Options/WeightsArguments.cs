@@ -11,7 +11,7 @@ internal sealed class WeightsArguments
 {
     public Option<string?> Configuration { get; } = new("--config", "-c")
     {
-        Description = "For weights without VggSharp metadata (.pth, .caffemodel): the configuration (A..E, A-BN.., vgg16, or a layer string), "
+        Description = "For weights without VggSharp metadata (.pth, .caffemodel, .h5, .mat): the configuration (A..E, A-BN.., vgg16, or a layer string), "
             + "instead of the one inferred from the convolutions' shapes.",
         HelpName = "name|layers",
     };
@@ -20,7 +20,7 @@ internal sealed class WeightsArguments
     {
         Description = "For a PyTorch state_dict: the input size, instead of the one fc6 implies (224 for torchvision's). "
             + "Another size folds torchvision's 7x7 average pooling into fc6, as torchvision computes at that size. "
-            + "A .caffemodel's fc6 fixes its input size; given, it must match.",
+            + "A .caffemodel's and a Keras .h5's fc6 fix their input size; given, it must match. timm's files take smaller sizes; larger ones are --protocol dense.",
         HelpName = "pixels",
     };
 

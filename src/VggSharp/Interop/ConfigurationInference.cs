@@ -97,7 +97,7 @@ internal static class ConfigurationInference
         {
             throw new WeightsFormatException(source.Path, $"the inferred model ({configuration}, width {width.ToString(CultureInfo.InvariantCulture)}, input {options.InputSize}) is not valid: {e.Message}", e);
         }
-        return options;
+        return source.Match(options); // what else the file says of its model (timm's: no larger input than its fc6 takes)
     }
 
     /// <summary>The configuration of Table 1 with these layers and channels a uniform multiple of its own, or else the layer string at width 1.</summary>

@@ -5,15 +5,17 @@ namespace VggSharp.Interop;
 /// <summary>
 /// An open weights file of any format, validated on opening: its tensors by torchvision key, with element types and
 /// shapes checked against the bytes the file has, ready to be read one by one into a model's memory, and what the file
-/// says of its model beyond them. Implemented by <see cref="SafetensorsReader"/>, <see cref="PyTorch.PyTorchFile"/> and
-/// <see cref="Caffe.CaffeModelReader"/>; <see cref="WeightsFile.Open"/> picks one by the file's content or extension.
+/// says of its model beyond them. Implemented by <see cref="SafetensorsReader"/>, <see cref="PyTorch.PyTorchFile"/>,
+/// <see cref="Caffe.CaffeModelReader"/>, <see cref="Keras.KerasWeightsReader"/> and <see cref="MatConvNet.MatConvNetReader"/>
+/// (and by the view of a state_dict under torchvision's keys that <see cref="StateDicts.StateDictLayouts"/> gives);
+/// <see cref="WeightsFile.Open"/> picks one by the file's content or extension.
 /// </summary>
 public interface IWeightsSource : IDisposable
 {
     /// <summary>The file.</summary>
     string Path { get; }
 
-    /// <summary>The format's name for messages: "safetensors", "PyTorch zip", "PyTorch legacy", "Caffe".</summary>
+    /// <summary>The format's name for messages: "safetensors", "PyTorch zip", "PyTorch legacy", "Caffe", "Keras HDF5", "MatConvNet".</summary>
     string FormatName { get; }
 
     /// <summary>The tensors, in the file's order.</summary>

@@ -1,7 +1,12 @@
 using System.Buffers.Binary;
 using VggSharp.Interop.Caffe;
+using VggSharp.Interop.Hdf5;
+using VggSharp.Interop.Keras;
+using VggSharp.Interop.Mat;
+using VggSharp.Interop.MatConvNet;
 using VggSharp.Interop.Onnx;
 using VggSharp.Interop.PyTorch;
+using VggSharp.Interop.StateDicts;
 using VggSharp.Kernels;
 using VggSharp.Models;
 
@@ -27,18 +32,22 @@ public static class WeightsFile
             read = RandomAccess.Read(file, header, 0);
         header = header[..read];
         if (PyTorchFile.Recognizes(header)) return WeightsFormat.PyTorch;
+        if (Hdf5File.Recognizes(header)) return WeightsFormat.Keras;
+        if (MatFile.Recognizes(header)) return WeightsFormat.MatConvNet;
         // An 8-byte little-endian header length, then the JSON header's opening brace.
         if (read > 8 && header[8] == (byte)'{' && BinaryPrimitives.ReadUInt64LittleEndian(header) <= SafetensorsHeader.MaxHeaderBytes) return WeightsFormat.Safetensors;
         return ByExtension(path) ?? throw new WeightsFormatException(path,
-            "not a weights file VggSharp knows: neither safetensors nor a PyTorch file by its content, and its extension is not .safetensors, .pth, .pt, .caffemodel or .onnx");
+            "not a weights file VggSharp knows: not safetensors, a PyTorch file, HDF5 or a MAT-file by its content, and its extension is not .safetensors, .pth, .pt, .ckpt, .h5, .mat, .caffemodel or .onnx");
     }
 
     /// <summary>Opens <paramref name="path"/> with the reader for its format, validating its layout; no weights are read.</summary>
     public static IWeightsSource Open(string path) => Detect(path) switch
     {
-        WeightsFormat.Safetensors => SafetensorsReader.Open(path),
-        WeightsFormat.PyTorch => PyTorchFile.Open(path),
+        WeightsFormat.Safetensors => StateDictLayouts.Normalize(SafetensorsReader.Open(path)),
+        WeightsFormat.PyTorch => StateDictLayouts.Normalize(PyTorchFile.Open(path)),
         WeightsFormat.Caffe => CaffeModelReader.Open(path),
+        WeightsFormat.Keras => KerasWeightsReader.Open(path),
+        WeightsFormat.MatConvNet => MatConvNetReader.Open(path),
         _ => throw new WeightsFormatException(path, "ONNX files are written by VggSharp (vggsharp convert IN model.onnx), not read"),
     };
 
@@ -90,7 +99,7 @@ public static class WeightsFile
         StateLoader.LoadInto(model, source);
     }
 
-    /// <summary>The class names the file stores (VggSharp files may), or null.</summary>
+    /// <summary>The class names the file stores (VggSharp files and MatConvNet models may), or null.</summary>
     public static IReadOnlyList<string>? ReadClassNames(string path)
     {
         using var source = Open(path);
@@ -98,7 +107,9 @@ public static class WeightsFile
     }
 
     private static IReadOnlyList<string>? ClassNamesOf(IWeightsSource source) =>
-        source.DescribeModel() is { } model ? ModelMetadata.ClassNames(source.Metadata, model.Classes, source.Path) : null;
+        source.DescribeModel() is { } model ? ModelMetadata.ClassNames(source.Metadata, model.Classes, source.Path)
+        : source.Metadata.ContainsKey(ModelMetadata.ClassNamesKey) ? ModelMetadata.ClassNames(source.Metadata, ReadOptions(source).Classes, source.Path)
+        : null;
 
     /// <summary>
     /// Loads <paramref name="input"/> (any readable format, its model described as by <see cref="ReadOptions(string, WeightsLoadOptions?)"/>) and
@@ -124,9 +135,11 @@ public static class WeightsFile
     public static WeightsFormat? ByExtension(string path) => Path.GetExtension(path).ToLowerInvariant() switch
     {
         ".safetensors" => WeightsFormat.Safetensors,
-        ".pth" or ".pt" => WeightsFormat.PyTorch,
+        ".pth" or ".pt" or ".ckpt" => WeightsFormat.PyTorch,
         ".caffemodel" => WeightsFormat.Caffe,
         ".onnx" => WeightsFormat.Onnx,
+        ".h5" or ".hdf5" => WeightsFormat.Keras,
+        ".mat" => WeightsFormat.MatConvNet,
         _ => null,
     };
 

@@ -14,4 +14,10 @@ public enum WeightsFormat
 
     /// <summary>ONNX (.onnx), told by its extension: an export format.</summary>
     Onnx,
+
+    /// <summary>A Keras weights file (.h5, HDF5), such as keras.applications' VGG16 and VGG19 downloads; read.</summary>
+    Keras,
+
+    /// <summary>A MatConvNet model (.mat, MAT-file version 5), such as the VGG authors' imagenet-vgg-verydeep-16.mat; read.</summary>
+    MatConvNet,
 }

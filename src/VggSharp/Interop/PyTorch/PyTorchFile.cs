@@ -13,7 +13,8 @@ namespace VggSharp.Interop.PyTorch;
 /// then the storages' bytes in the order the last pickle lists, which is not the order tensors appear in; torchvision's
 /// published VGG weights are such files). The pickle is read by <see cref="PickleReader"/> with the allow-list of
 /// <see cref="TorchPickleHost"/>, so nothing in the file is executed. A checkpoint dict holding the state_dict under
-/// "state_dict", "model_state_dict" or "model" is accepted, and DataParallel's "module." prefix is removed.
+/// "state_dict", "model_state_dict" or "model" is accepted (a Lightning .ckpt holds it under "state_dict"); the prefixes
+/// wrappers add to the keys are removed by <see cref="WeightsFile.Open"/> (<see cref="StateDicts.StateDictLayouts"/>).
 /// </summary>
 public sealed class PyTorchFile : IWeightsSource
 {
@@ -22,7 +23,6 @@ public sealed class PyTorchFile : IWeightsSource
     private static readonly byte[] LegacyMagicBytes = LegacyMagic.ToByteArray();
     private const long LegacyProtocolVersion = 1001;
     private static readonly string[] NestedStateDictKeys = ["state_dict", "model_state_dict", "model"];
-    private const string DataParallelPrefix = "module.";
 
     private readonly SafeFileHandle _file;
     private readonly Dictionary<string, (WeightsTensor Info, TorchTensor Tensor)> _tensors;
@@ -280,10 +280,7 @@ public sealed class PyTorchFile : IWeightsSource
                 $"the file holds a dict that is not a state_dict (its entries are not all tensors, and none of {string.Join(", ", NestedStateDictKeys)} is one); keys: "
                 + string.Join(", ", dict.Entries.Take(8).Select(e => e.Key is string s ? s : PickleReader.Describe(e.Key))));
         }
-        var tensors = dict.Entries.Select(e => ((string)e.Key!, (TorchTensor)e.Value!)).ToList();
-        if (tensors.Count > 0 && tensors.All(t => t.Item1.StartsWith(DataParallelPrefix, StringComparison.Ordinal)))
-            tensors = [.. tensors.Select(t => (t.Item1[DataParallelPrefix.Length..], t.Item2))];
-        return tensors;
+        return [.. dict.Entries.Select(e => ((string)e.Key!, (TorchTensor)e.Value!))];
     }
 
     private static bool IsStateDict(PickleDict dict) => dict.Entries.All(e => e.Key is string && e.Value is TorchTensor);
