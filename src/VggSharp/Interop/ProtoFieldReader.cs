@@ -157,6 +157,13 @@ internal sealed class ProtoFieldReader : IDisposable
         return _input.ReadInt32();
     }
 
+    /// <summary>A varint int64 field.</summary>
+    public long Int64()
+    {
+        Expect(WireFormat.WireType.Varint);
+        return _input.ReadInt64();
+    }
+
     /// <summary>A float field.</summary>
     public float Float()
     {

@@ -39,7 +39,7 @@ public static class WeightsFile
         WeightsFormat.Safetensors => SafetensorsReader.Open(path),
         WeightsFormat.PyTorch => PyTorchFile.Open(path),
         WeightsFormat.Caffe => CaffeModelReader.Open(path),
-        _ => throw new WeightsFormatException(path, "ONNX files are written by VggSharp (vggsharp convert IN model.onnx), not read"),
+        _ => OnnxModelReader.Open(path),
     };
 
     /// <summary>

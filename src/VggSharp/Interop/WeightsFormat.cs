@@ -12,6 +12,6 @@ public enum WeightsFormat
     /// <summary>A Caffe model (.caffemodel), told by its extension: a protobuf has no magic bytes.</summary>
     Caffe,
 
-    /// <summary>ONNX (.onnx), told by its extension: an export format.</summary>
+    /// <summary>ONNX (.onnx), told by its extension: a VGG graph, read and written.</summary>
     Onnx,
 }
