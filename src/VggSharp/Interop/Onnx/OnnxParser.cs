@@ -12,14 +12,15 @@ namespace VggSharp.Interop.Onnx;
 /// </summary>
 internal static class OnnxParser
 {
-    private const int MaxNodes = 4096;
-    private const int MaxTensors = 4096;
-    private const int MaxValueInfos = 4096;
+    // VGG-19 with batch norm has about 60 nodes and 100 initializers (each also a graph input in IR version 3).
+    private const int MaxNodes = 1024;
+    private const int MaxTensors = 1024;
+    private const int MaxValueInfos = 1024;
     private const int MaxNodeNames = 16;
     private const int MaxAttributes = 32;
     private const int MaxAttributeValues = 64;
     private const int MaxDims = 16;
-    private const int MaxMetadata = 4096;
+    private const int MaxMetadata = 1024;
 
     /// <summary>The model of a file of <paramref name="length"/> bytes.</summary>
     public static OnnxModelProto Parse(SafeFileHandle file, long length)
