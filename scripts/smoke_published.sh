@@ -2,8 +2,8 @@
 # Publishes the CLI as a self-contained, trimmed single file (scripts/publish.sh) and runs it as a user without .NET
 # would: trains a tiny network on a few hundred Fashion-MNIST images, kills a second run with SIGKILL after its first
 # checkpoint and resumes it (the resumed model must equal the uninterrupted one bit for bit), evaluates the model,
-# predicts two images, converts the model to ONNX (checked by Debian's python3-onnx) and benchmarks it, with --json
-# where there is one. Any error fails. About a minute, most of it the publish.
+# predicts two images, converts the model to ONNX (checked by Debian's python3-onnx, and read back to predict the same)
+# and benchmarks it, with --json where there is one. Any error fails. About a minute, most of it the publish.
 # Usage: bash scripts/smoke_published.sh [DIR]   (DIR keeps the binary and the runs; a temporary folder by default)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -41,6 +41,9 @@ model=$work/straight/model.safetensors
 "$cli" eval -w "$model" --data fashion-mnist --limit 200 --json > "$work/eval.json" || fail "eval"
 "$cli" predict -w "$model" tests/fixtures/images/synth/ct0_8bit_plain_*.png --json > "$work/predict.json" || fail "predict"
 "$cli" convert "$model" "$work/model.onnx" > "$work/convert.log" || fail "convert"
+# The export read back as weights: the same predictions as from the safetensors file.
+"$cli" predict -w "$work/model.onnx" tests/fixtures/images/synth/ct0_8bit_plain_*.png --json > "$work/predict-onnx.json" || fail "predict from ONNX"
+cmp -s "$work/predict.json" "$work/predict-onnx.json" || fail "predictions from the ONNX export differ from the model's"
 "$cli" bench -c A --width 0.0625 --head small --input 32 --channels 1 --classes 10 --batch 8 --warmup 1 --iterations 2 --json \
     > "$work/bench.json" || fail "bench"
 /usr/bin/python3 - "$work" << 'PYTHON' || fail "an output did not check"
