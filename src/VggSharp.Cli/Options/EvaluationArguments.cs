@@ -24,7 +24,7 @@ internal sealed class EvaluationArguments
 
     public Option<string[]> Weights { get; } = new("--weights", "-w")
     {
-        Description = "A weights file: VggSharp safetensors, a PyTorch state_dict (.pth, either torch.save format) or a Caffe .caffemodel. "
+        Description = "A weights file: VggSharp safetensors, a PyTorch state_dict (.pth, either torch.save format), a Caffe .caffemodel or a VGG graph in ONNX (.onnx). "
             + "Repeat for an ensemble: the models' softmax posteriors are averaged.",
         HelpName = "file",
         Required = true,

@@ -28,11 +28,11 @@ internal sealed class OnnxFiles
         return this;
     }
 
-    /// <summary>A float initializer of <paramref name="dims"/> with values 0.01·i.</summary>
+    /// <summary>A float initializer of <paramref name="dims"/> with values 0.1·(i mod 7 - 3).</summary>
     public OnnxFiles Weight(string name, params long[] dims)
     {
         var values = new float[dims.Aggregate(1L, (a, b) => a * b)];
-        for (int i = 0; i < values.Length; i++) values[i] = 0.01f * (i % 7 - 3);
+        for (int i = 0; i < values.Length; i++) values[i] = 0.1f * (i % 7 - 3);
         _graph.Message(5, Tensor(name, 1, dims, values, UnpackedFloats));
         return this;
     }

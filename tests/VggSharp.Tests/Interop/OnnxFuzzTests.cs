@@ -106,9 +106,11 @@ public class OnnxFuzzTests
         return graph;
     }
 
-    private static ProtoWriter Repeat(ProtoWriter builder, int times, Action<ProtoWriter> add)
+    private static ProtoWriter Repeat(ProtoWriter builder, int times, Action<ProtoWriter> add) => Numbered(builder, times, (b, _) => add(b));
+
+    private static ProtoWriter Numbered(ProtoWriter builder, int times, Action<ProtoWriter, int> add)
     {
-        for (int i = 0; i < times; i++) add(builder);
+        for (int i = 0; i < times; i++) add(builder, i);
         return builder;
     }
 
@@ -129,7 +131,8 @@ public class OnnxFuzzTests
         ["many int64s"] = (() => Model(Graph(new ProtoWriter().Varint(2, 7).Varints(7, [.. Enumerable.Range(0, 100).Select(i => (long)i)], packed: true))), "more than 64 values"),
         // Counts of things a file can repeat cheaply.
         ["many nodes"] = (() => Model(Repeat(new ProtoWriter(), 5000, g => g.Bytes(1, []))), "more than 1024 nodes"),
-        ["many attributes"] = (() => Model(new ProtoWriter().Message(1, Repeat(new ProtoWriter(), 40, n => n.Message(5, OnnxFiles.Int("a" + n.GetHashCode(), 1))))), "attribute"),
+        ["many attributes"] = (() => Model(new ProtoWriter().Message(1, Numbered(new ProtoWriter(), 40, (n, i) => n.Message(5, OnnxFiles.Int($"a{i}", 1))))), "more than 32 attributes"),
+        ["same attribute twice"] = (() => Model(new ProtoWriter().Message(1, Repeat(new ProtoWriter(), 2, n => n.Message(5, OnnxFiles.Int("a", 1))))), "two attributes named 'a'"),
         ["many inputs"] = (() => Model(new ProtoWriter().Message(1, Repeat(new ProtoWriter(), 20, n => n.String(1, "x")))), "more than 16 inputs"),
         ["scattered data"] = (() => Model(Graph(Repeat(new ProtoWriter().Varint(2, 1), 70_000, t => t.Float(4, 1).Varint(2, 1)))), "more than 65536 pieces"),
         // Malformed wire data.
@@ -218,12 +221,12 @@ public class OnnxFuzzTests
             using var model = WeightsFile.Load(path);
             Assert.Equal("8,8,M,16,M", model.Options.Configuration);
             Assert.Equal(8, model.Options.InputSize);
-            Assert.Equal(0.01f * -3, model.Network.Parameters.First().Value.Span[0]);
+            Assert.Equal(0.1f * -3, model.Network.Parameters.First().Value.Span[0]);
         }
     }
 
     /// <summary>A small network (8, 8, M, 16, M on 8x8; fc 32, 32, 5) with one thing changed.</summary>
-    private static byte[] Variant(string change, bool unpacked = false)
+    internal static byte[] Variant(string change, bool unpacked = false)
     {
         var g = new OnnxFiles { UnpackedFloats = unpacked };
         g.Input("x", 1, 3, 8, 8);
@@ -267,10 +270,13 @@ public class OnnxFuzzTests
             g.Node("Reshape", ["p2", "shape"], ["flat"]);
         }
         else g.Node("Flatten", ["p2"], ["flat"]);
-        g.Weight("f6", 32, change == "fc6" ? 48 : 64).Weight("g6", 32).Weight("f7", 32, 32).Weight("g7", 32).Weight("f8", 5, 32).Weight("g8", 5);
+        if (change == "transB0") g.Weight("f6", 64, 32);
+        else g.Weight("f6", 32, change == "fc6" ? 48 : 64);
+        g.Weight("g6", 32).Weight("f7", 32, 32).Weight("g7", 32).Weight("f8", 5, 32).Weight("g8", 5);
         var gemm = OnnxFiles.Int("transB", 1);
         string[] fc6Inputs = change == "nobias" ? ["flat", "f6"] : ["flat", "f6", "g6"];
         if (change == "alpha") g.Node("Gemm", fc6Inputs, ["fc6"], gemm, OnnxFiles.Float("alpha", 2));
+        else if (change == "transB0") g.Node("Gemm", fc6Inputs, ["fc6"]); // weights stored [inputs, outputs]
         else g.Node("Gemm", fc6Inputs, ["fc6"], gemm);
         g.Node("Relu", ["fc6"], ["r6"]);
         g.Node("Gemm", ["r6", "f7", "g7"], ["fc7"], gemm);

@@ -99,6 +99,23 @@ public class OnnxImportTests
         Assert.True(error < 1e-4, $"relative error {error}");
     }
 
+    [Theory]
+    [InlineData("none", false), InlineData("none", true), InlineData("transB0", false)]
+    public void HandWrittenGraphsGiveOnnxRuntimesLogits(string variant, bool unpacked)
+    {
+        using var directory = new TemporaryDirectory();
+        string path = directory.File("graph.onnx");
+        File.WriteAllBytes(path, OnnxFuzzTests.Variant(variant, unpacked));
+        using var model = WeightsFile.Load(path);
+        using var input = TestData.Random(9, 1, 3, 8, 8);
+
+        var (judged, _) = OnnxRuntimeJudge.Run(path, input);
+        var logits = model.Forward(input, ForwardContext.Inference);
+
+        double error = TestData.RelativeError(logits.Span, judged);
+        Assert.True(error < 1e-4, $"relative error {error}");
+    }
+
     [Fact]
     public void TheFullyConvolutionalExportLoadsAsThePlainModel()
     {
