@@ -62,7 +62,7 @@ internal sealed class OnnxFiles
     /// <summary>The ModelProto: the graph with output <paramref name="output"/>, importing <paramref name="opset"/>.</summary>
     public byte[] Model(string output, int opset = 13)
     {
-        _graph.String(2, "test").Message(12, ValueInfo(output, []));
+        _graph.String(2, "test").Message(12, ValueInfo(output, null));
         return new ProtoWriter().Varint(1, 7).Message(8, new ProtoWriter().String(1, "").Varint(2, (ulong)opset)).String(2, "test").Message(7, _graph).ToArray();
     }
 
@@ -81,10 +81,16 @@ internal sealed class OnnxFiles
 
     public static ProtoWriter Float(string name, float value) => new ProtoWriter().String(1, name).Varint(20, 1).Float(2, value);
 
-    private static ProtoWriter ValueInfo(string name, long[] dims)
+    /// <summary>A ValueInfoProto of a float tensor, with its shape when <paramref name="dims"/> are given.</summary>
+    private static ProtoWriter ValueInfo(string name, long[]? dims)
     {
-        var shape = new ProtoWriter();
-        foreach (long d in dims) shape.Message(1, new ProtoWriter().Varint(1, (ulong)d));
-        return new ProtoWriter().String(1, name).Message(2, new ProtoWriter().Message(1, new ProtoWriter().Varint(1, 1).Message(2, shape)));
+        var tensorType = new ProtoWriter().Varint(1, 1);
+        if (dims is not null)
+        {
+            var shape = new ProtoWriter();
+            foreach (long d in dims) shape.Message(1, new ProtoWriter().Varint(1, (ulong)d));
+            tensorType.Message(2, shape);
+        }
+        return new ProtoWriter().String(1, name).Message(2, new ProtoWriter().Message(1, tensorType));
     }
 }

@@ -14,7 +14,11 @@ public static class OnnxRuntimeJudge
     /// <summary>The graph's only output for <paramref name="input"/> fed to its only non-initializer input, and that output's shape.</summary>
     public static (float[] Output, int[] Shape) Run(string path, Tensor input)
     {
-        using var options = new SessionOptions { IntraOpNumThreads = 1, InterOpNumThreads = 1, GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL };
+        using var options = new SessionOptions
+        {
+            IntraOpNumThreads = 1, InterOpNumThreads = 1, GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL,
+            LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+        };
         using var session = new InferenceSession(path, options);
         string name = session.InputMetadata.Keys.Single();
         var tensor = new DenseTensor<float>(input.Span.ToArray(), input.Shape.ToArray());

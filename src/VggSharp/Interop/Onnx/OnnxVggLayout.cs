@@ -31,7 +31,6 @@ internal sealed class OnnxVggLayout
     private readonly Dictionary<string, DataShape> _data = new(StringComparer.Ordinal);
     private readonly OnnxShapeArithmetic _arithmetic;
     private readonly List<OnnxWeight> _weights = [];
-    private readonly float _modelEpsilon = new BatchNorm2d("bn", 1).Epsilon;
 
     private string _current;
     private int _featureIndex, _linearCount, _pools, _channels;
@@ -255,7 +254,7 @@ internal sealed class OnnxVggLayout
             var tensor = Constant(node, i + 1, names[i].Replace('_', ' '));
             if (tensor.Count != _channels) throw new InvalidDataException($"has a {names[i].Replace('_', ' ')} of {tensor.Count} values for {_channels} channels");
             // var + epsilon is what counts: the model's epsilon is fixed, so the difference moves to the variance.
-            float shift = names[i] == "running_var" ? epsilon - _modelEpsilon : 0;
+            float shift = names[i] == "running_var" ? epsilon - BatchNorm2d.DefaultEpsilon : 0;
             _weights.Add(new OnnxWeight(new WeightsTensor($"features.{_featureIndex}.{names[i]}", SafetensorsDataType.F32, [_channels]), tensor, VarianceShift: shift));
         }
         _featureIndex++;
