@@ -196,6 +196,7 @@ public class OnnxFuzzTests
         { "twoinputs", "the graph has 2 inputs besides its initializers" },
         { "output", "the graph's output is 'elsewhere'" },
         { "oddpool", "node 4 ('p1', MaxPool) pools 3x3 with stride 2x2" },
+        { "somebn", "the graph normalises 1 of its 3 convolutions" },
     };
 
     [Theory]
@@ -208,6 +209,17 @@ public class OnnxFuzzTests
 
         var e = Assert.Throws<WeightsFormatException>(() => WeightsFile.Load(path));
         Assert.True(e.Message.Contains("not a VGG network VggSharp reads: " + phrase, StringComparison.Ordinal), e.Message);
+    }
+
+    [Fact]
+    public void ABatchNormEpsilonBelowTheModelsNeedsNonNegativeVariances()
+    {
+        using var directory = new TemporaryDirectory();
+        string path = directory.File("epsilon.onnx");
+        File.WriteAllBytes(path, Variant("bnepsilon"));
+
+        var e = Assert.Throws<WeightsFormatException>(() => WeightsFile.Load(path));
+        Assert.True(e.Message.Contains("tensor 'v1' holds a variance that is negative with the model's batch-norm epsilon", StringComparison.Ordinal), e.Message);
     }
 
     [Fact]
@@ -240,7 +252,15 @@ public class OnnxFuzzTests
         else g.Weight("w1", 8, 3, k1, k1);
         g.Weight("b1", 8).Weight("w2", 8, change == "chain" ? 3 : 8, 3, 3).Weight("b2", 8).Weight("w3", 16, 8, 3, 3).Weight("b3", 16);
         g.Node("Conv", ["x", "w1", "b1"], ["c1"], [.. conv1]);
-        g.Node(change == "sigmoid" ? "Sigmoid" : "Relu", change == "domain" ? "com.example" : "", ["c1"], ["r1"]);
+        // Variances 0.1·(i mod 7 - 3) include 0, which an epsilon below the model's would make negative.
+        string Normalised(string conv, int n, int channels)
+        {
+            if (change != "bnepsilon") return conv;
+            g.Weight($"s{n}", channels).Weight($"t{n}", channels).Weight($"m{n}", channels).Weight($"v{n}", channels);
+            g.Node("BatchNormalization", [conv, $"s{n}", $"t{n}", $"m{n}", $"v{n}"], [$"bn{n}"], OnnxFiles.Float("epsilon", 1e-6f));
+            return $"bn{n}";
+        }
+        g.Node(change == "sigmoid" ? "Sigmoid" : "Relu", change == "domain" ? "com.example" : "", [Normalised("c1", 1, 8)], ["r1"]);
         string last = "r1";
         if (change == "lrn")
         {
@@ -248,10 +268,10 @@ public class OnnxFuzzTests
             last = "n1";
         }
         g.Node("Conv", [last, "w2", "b2"], ["c2"], conv);
-        last = "c2";
+        last = Normalised("c2", 2, 8);
         if (change != "norelu")
         {
-            g.Node("Relu", ["c2"], ["r2"]);
+            g.Node("Relu", [last], ["r2"]);
             last = "r2";
         }
         if (change == "branch")
@@ -262,7 +282,12 @@ public class OnnxFuzzTests
         int poolKernel = change == "oddpool" ? 3 : 2;
         g.Node(change == "average" ? "AveragePool" : "MaxPool", [last], ["p1"], OnnxFiles.Ints("kernel_shape", poolKernel, poolKernel), OnnxFiles.Ints("strides", 2, 2));
         g.Node("Conv", ["p1", "w3", "b3"], ["c3"], conv);
-        g.Node("Relu", ["c3"], ["r3"]);
+        if (change == "somebn")
+        {
+            g.Weight("s3", 16).Weight("t3", 16).Weight("m3", 16).Weight("v3", 16);
+            g.Node("BatchNormalization", ["c3", "s3", "t3", "m3", "v3"], ["bn3"]);
+        }
+        g.Node("Relu", [change == "somebn" ? "bn3" : Normalised("c3", 3, 16)], ["r3"]);
         g.Node("MaxPool", ["r3"], ["p2"], OnnxFiles.Ints("kernel_shape", 2, 2), OnnxFiles.Ints("strides", 2, 2));
         if (change == "reshape")
         {

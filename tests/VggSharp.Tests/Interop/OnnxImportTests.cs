@@ -25,6 +25,7 @@ public class OnnxImportTests
         { "tv_opset11", "4,M,8,M", 56 },
         { "tv_bn_opset13", "BN:4,M,8,8,M", 16 },
         { "tv_bnfold_opset17", "4,M,8,M", 28 },
+        { "tv_bn_opset15", "BN:4,M,8,M", 56 },
         { "tv_matmul_opset12", "4,M,8,M", 16 },
         { "zoo_opset7", "4,M,8,M", 16 },
         { "zoo_bn_opset8", "BN:4,M,8,M", 16 },

@@ -33,7 +33,7 @@ internal sealed class OnnxVggLayout
     private readonly List<OnnxWeight> _weights = [];
 
     private string _current;
-    private int _featureIndex, _linearCount, _pools, _channels;
+    private int _featureIndex, _linearCount, _pools, _channels, _convolutions, _batchNorms;
     private Stage _stage = Stage.Features;
     private string _last = ""; // the kind of the last layer on the data path: Conv, BatchNormalization, Relu, LRN, MaxPool, Linear
     private OnnxNode? _pendingMatMul;
@@ -219,6 +219,7 @@ internal sealed class OnnxVggLayout
             Add($"features.{_featureIndex}.weight", weight, [outputs, inputs, k, k]);
             Add($"features.{_featureIndex}.bias", bias, [outputs]);
             _featureIndex++;
+            _convolutions++;
             _channels = outputs;
             _last = "Conv";
             Pass(node, new DataShape(outputs, _data[_current].Side, false));
@@ -258,6 +259,7 @@ internal sealed class OnnxVggLayout
             _weights.Add(new OnnxWeight(new WeightsTensor($"features.{_featureIndex}.{names[i]}", SafetensorsDataType.F32, [_channels]), tensor, VarianceShift: shift));
         }
         _featureIndex++;
+        _batchNorms++;
         _last = "BatchNormalization";
         Pass(node, _data[_current]);
     }
@@ -444,7 +446,9 @@ internal sealed class OnnxVggLayout
     private void Finish(int? inputSide)
     {
         if (_pendingMatMul is not null) throw new InvalidDataException($"{_pendingMatMul} is not followed by the Add of its bias");
-        if (_featureIndex == 0) throw new InvalidDataException("the graph has no convolutions");
+        if (_convolutions == 0) throw new InvalidDataException("the graph has no convolutions");
+        if (_batchNorms > 0 && _batchNorms != _convolutions)
+            throw new InvalidDataException($"the graph normalises {_batchNorms} of its {_convolutions} convolutions; VGG's -BN variants normalise every one");
         if (_linearCount != 3) throw new InvalidDataException($"the graph has {_linearCount} fully-connected layers; VGG has three");
         if (_last != "Linear" && !EndsInSoftmax) throw new InvalidDataException("the graph's classifier does not end with fc8");
         if (_current != _model.Outputs[0].Name) throw new InvalidDataException($"the graph's output is '{_model.Outputs[0].Name}', not the class scores ('{_current}')");
