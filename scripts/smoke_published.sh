@@ -3,8 +3,8 @@
 # would: trains a tiny network on a few hundred Fashion-MNIST images, kills a second run with SIGKILL after its first
 # checkpoint and resumes it (the resumed model must equal the uninterrupted one bit for bit), evaluates the model,
 # predicts two images (and with the zoo's fixtures: timm, Lightning, Keras, MatConvNet), converts the model to ONNX
-# (checked by Debian's python3-onnx), benchmarks it, with --json where there is one, and runs a miniature of the paper's
-# Table 6 study. Any error fails. About a minute, most of it the publish.
+# (checked by Debian's python3-onnx, and read back to predict the same), benchmarks it, with --json where there is one,
+# and runs a miniature of the paper's Table 6 study. Any error fails. About a minute, most of it the publish.
 # Usage: bash scripts/smoke_published.sh [DIR]   (DIR keeps the binary and the runs; a temporary folder by default)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -48,6 +48,8 @@ for weights in timm_vgg11_bn.bin lightning_vgg16.ckpt keras_vgg16.h5 matconvnet_
         || fail "predict with $weights"
 done
 grep -q "tench, Tinca tinca" "$work/zoo.log" || fail "predict did not name the MatConvNet model's classes"
+# The export read back as weights: the same predictions as from the safetensors file.
+"$cli" predict -w "$work/model.onnx" tests/fixtures/images/synth/ct0_8bit_plain_*.png --json > "$work/predict-onnx.json" || fail "predict from ONNX"
 "$cli" bench -c A --width 0.0625 --head small --input 32 --channels 1 --classes 10 --batch 8 --warmup 1 --iterations 2 --json \
     > "$work/bench.json" || fail "bench"
 # A miniature of the paper's Table 5 and 6 study (A, and D and E warm-started from it; dense, multi-crop, ensembles).
@@ -58,9 +60,11 @@ grep -q "tench, Tinca tinca" "$work/zoo.log" || fail "predict did not name the M
 import json, sys
 import onnx
 work = sys.argv[1]
-for name in ("eval", "predict", "bench"):
+outputs = {}
+for name in ("eval", "predict", "predict-onnx", "bench"):
     with open(f"{work}/{name}.json") as f:
-        json.load(f)
+        outputs[name] = json.load(f)
+assert outputs["predict"]["predictions"] == outputs["predict-onnx"]["predictions"], "predictions from the ONNX export differ"
 onnx.checker.check_model(onnx.load(f"{work}/model.onnx"))
 PYTHON
 echo "smoke test of the published CLI passed in $((SECONDS - started)) s"

@@ -8,18 +8,18 @@ namespace VggSharp.Cli.Commands;
 
 /// <summary>
 /// "vggsharp convert IN OUT": reads weights in any format VggSharp reads (told by content, or by the extension for
-/// Caffe) and writes them in the format OUT's extension names (safetensors or ONNX), with the model's architecture
+/// Caffe and ONNX) and writes them in the format OUT's extension names (safetensors or ONNX), with the model's architecture
 /// and preprocessing in its metadata.
 /// </summary>
 internal static class ConvertCommand
 {
     public static Command Create()
     {
-        var input = new Argument<string>("in") { Description = "The weights to read: VggSharp safetensors, a PyTorch state_dict (.pth, .bin, a Lightning .ckpt; torchvision's or timm's keys), a Caffe .caffemodel, a Keras .h5 or a MatConvNet .mat." };
+        var input = new Argument<string>("in") { Description = "The weights to read: VggSharp safetensors, a PyTorch state_dict (.pth, .bin, a Lightning .ckpt; torchvision's or timm's keys), a Caffe .caffemodel, a Keras .h5, a MatConvNet .mat or a VGG graph in ONNX (.onnx)." };
         var output = new Argument<string>("out") { Description = "The file to write; its extension picks the format: .safetensors or .onnx." };
         var description = new WeightsArguments();
         var command = new Command("convert",
-            "Convert weights between formats: a PyTorch state_dict (.pth), a Caffe model (.caffemodel), a Keras .h5 or a MatConvNet .mat becomes a VggSharp .safetensors file that carries its architecture and preprocessing; any of them exports to ONNX (.onnx).");
+            "Convert weights between formats: a PyTorch state_dict (.pth), a Caffe model (.caffemodel), a Keras .h5, a MatConvNet .mat or an ONNX graph (.onnx) becomes a VggSharp .safetensors file that carries its architecture and preprocessing; any of them exports to ONNX (.onnx).")
         command.Arguments.Add(input);
         command.Arguments.Add(output);
         description.AddTo(command);

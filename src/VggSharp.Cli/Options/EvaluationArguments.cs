@@ -25,7 +25,7 @@ internal sealed class EvaluationArguments
     public Option<string[]> Weights { get; } = new("--weights", "-w")
     {
         Description = "A weights file: VggSharp safetensors, a PyTorch state_dict (.pth, .bin, a Lightning .ckpt; torchvision's or timm's keys), "
-            + "a Caffe .caffemodel, a Keras .h5 or a MatConvNet .mat. "
+            + "a Caffe .caffemodel, a Keras .h5, a MatConvNet .mat or a VGG graph in ONNX (.onnx). "
             + "Repeat for an ensemble: the models' softmax posteriors are averaged.",
         HelpName = "file",
         Required = true,

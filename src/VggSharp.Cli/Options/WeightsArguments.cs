@@ -11,7 +11,7 @@ internal sealed class WeightsArguments
 {
     public Option<string?> Configuration { get; } = new("--config", "-c")
     {
-        Description = "For weights without VggSharp metadata (.pth, .caffemodel, .h5, .mat): the configuration (A..E, A-BN.., vgg16, or a layer string), "
+        Description = "For weights without VggSharp metadata (.pth, .caffemodel, .h5, .mat, .onnx): the configuration (A..E, A-BN.., vgg16, or a layer string), "
             + "instead of the one inferred from the convolutions' shapes.",
         HelpName = "name|layers",
     };

@@ -6,16 +6,16 @@ namespace VggSharp.Interop;
 /// An open weights file of any format, validated on opening: its tensors by torchvision key, with element types and
 /// shapes checked against the bytes the file has, ready to be read one by one into a model's memory, and what the file
 /// says of its model beyond them. Implemented by <see cref="SafetensorsReader"/>, <see cref="PyTorch.PyTorchFile"/>,
-/// <see cref="Caffe.CaffeModelReader"/>, <see cref="Keras.KerasWeightsReader"/> and <see cref="MatConvNet.MatConvNetReader"/>
-/// (and by the view of a state_dict under torchvision's keys that <see cref="StateDicts.StateDictLayouts"/> gives);
-/// <see cref="WeightsFile.Open"/> picks one by the file's content or extension.
+/// <see cref="Caffe.CaffeModelReader"/>, <see cref="Keras.KerasWeightsReader"/>, <see cref="MatConvNet.MatConvNetReader"/> and
+/// <see cref="Onnx.OnnxModelReader"/> (and by the view of a state_dict under torchvision's keys that
+/// <see cref="StateDicts.StateDictLayouts"/> gives); <see cref="WeightsFile.Open"/> picks one by the file's content or extension.
 /// </summary>
 public interface IWeightsSource : IDisposable
 {
     /// <summary>The file.</summary>
     string Path { get; }
 
-    /// <summary>The format's name for messages: "safetensors", "PyTorch zip", "PyTorch legacy", "Caffe", "Keras HDF5", "MatConvNet".</summary>
+    /// <summary>The format's name for messages: "safetensors", "PyTorch zip", "PyTorch legacy", "Caffe", "Keras HDF5", "MatConvNet", "ONNX".</summary>
     string FormatName { get; }
 
     /// <summary>The tensors, in the file's order.</summary>
@@ -48,6 +48,12 @@ public interface IWeightsSource : IDisposable
     /// the file can justify, compared with a model's size before that model is allocated.
     /// </summary>
     long LoadedDataLength { get; }
+
+    /// <summary>
+    /// Whether every batch norm's num_batches_tracked must be in the file: true for VggSharp's own safetensors files;
+    /// torchvision's files before PyTorch 0.4.1 lack them, and ONNX files hold no training state (they load as 0).
+    /// </summary>
+    bool HasBatchCounters => ModelMetadata.IsPresent(Metadata);
 
     /// <summary>The tensor with key <paramref name="name"/>, or null.</summary>
     WeightsTensor? Find(string name);

@@ -31,7 +31,7 @@ internal static class StateLoader
         // here, before allocating it, so that the mismatch in a smaller one is still named precisely below.
         // (Without the counters a torchvision file may lack, which are 8 bytes per batch norm layer.)
         long counters = configuration.BatchNorm ? configuration.Features.Count(f => f.Kind == FeatureKind.Convolution) * (long)sizeof(long) : 0;
-        if (needed - (IsVggSharpFile(source) ? 0 : counters) > source.LoadedDataLength)
+        if (needed - (source.HasBatchCounters ? 0 : counters) > source.LoadedDataLength)
             throw new WeightsFormatException(source.Path,
                 $"{Describe(configuration, options)} holds {needed} bytes of weights but the file has only {source.LoadedDataLength}; it is for another architecture");
         var model = VggModel.CreateUninitialized(options, backend);
@@ -79,7 +79,7 @@ internal static class StateLoader
 
     private static List<Step> Plan(IWeightsSource source, VggModel model, Func<string, bool> isModelKey)
     {
-        bool foreign = !IsVggSharpFile(source);
+        bool foreign = !IsVggSharpFile(source), countersOptional = !source.HasBatchCounters;
         string described = Describe(model.Configuration, model.Options);
         var entries = model.State().ToList();
         // Element types no model entry can hold are refused first, since the file cannot load whatever the model.
@@ -91,7 +91,7 @@ internal static class StateLoader
         }
 
         var modelKeys = entries.Select(e => e.Key).ToHashSet(StringComparer.Ordinal);
-        var missing = entries.Select(e => e.Key).Where(k => source.Find(k) is null && !(foreign && k.EndsWith(BatchCounterSuffix, StringComparison.Ordinal))).ToList();
+        var missing = entries.Select(e => e.Key).Where(k => source.Find(k) is null && !(countersOptional && k.EndsWith(BatchCounterSuffix, StringComparison.Ordinal))).ToList();
         var unexpected = source.Tensors.Select(t => t.Name).Where(k => isModelKey(k) && !modelKeys.Contains(k)).ToList();
         if (missing.Count > 0 || unexpected.Count > 0)
         {

@@ -48,7 +48,7 @@ public static class WeightsFile
         WeightsFormat.Caffe => CaffeModelReader.Open(path),
         WeightsFormat.Keras => KerasWeightsReader.Open(path),
         WeightsFormat.MatConvNet => MatConvNetReader.Open(path),
-        _ => throw new WeightsFormatException(path, "ONNX files are written by VggSharp (vggsharp convert IN model.onnx), not read"),
+        _ => OnnxModelReader.Open(path),
     };
 
     /// <summary>

@@ -12,7 +12,7 @@ public enum WeightsFormat
     /// <summary>A Caffe model (.caffemodel), told by its extension: a protobuf has no magic bytes.</summary>
     Caffe,
 
-    /// <summary>ONNX (.onnx), told by its extension: an export format.</summary>
+    /// <summary>ONNX (.onnx), told by its extension: a VGG graph, read and written.</summary>
     Onnx,
 
     /// <summary>A Keras weights file (.h5, HDF5), such as keras.applications' VGG16 and VGG19 downloads; read.</summary>

@@ -27,8 +27,11 @@ public sealed class BatchNorm2d : Layer
     /// </summary>
     private float[] HostStatistics => _hostStatistics ??= new float[4 * Channels];
 
+    /// <summary>The epsilon added to the variance unless another is given: PyTorch's, which VggSharp's models use.</summary>
+    public const float DefaultEpsilon = 1e-5f;
+
     /// <summary>Creates a layer with weight 1, bias 0, running mean 0 and running variance 1.</summary>
-    public BatchNorm2d(string name, int channels, float epsilon = 1e-5f, float momentum = 0.1f) : base(name)
+    public BatchNorm2d(string name, int channels, float epsilon = DefaultEpsilon, float momentum = 0.1f) : base(name)
     {
         if (channels <= 0) throw new ArgumentException($"BatchNorm2d {name}: channel count must be positive.");
         (Channels, Epsilon, Momentum) = (channels, epsilon, momentum);

@@ -99,16 +99,20 @@ public class ConvertCommandTests
     }
 
     [Fact]
-    public void OnnxFilesAreNotRead()
+    public void OnnxFilesConvertBack()
     {
         using var directory = new TemporaryDirectory();
-        string onnx = directory.File("vgg16.onnx");
+        string onnx = directory.File("vgg16.onnx"), direct = directory.File("direct.safetensors"), back = directory.File("back.safetensors");
         Assert.Equal(0, CliRunner.Run("convert", PyTorchFixtures.File("vgg16.pth"), onnx).ExitCode);
+        Assert.Equal(0, CliRunner.Run("convert", PyTorchFixtures.File("vgg16.pth"), direct).ExitCode);
 
-        var result = CliRunner.Run("convert", onnx, directory.File("back.safetensors"));
+        var result = CliRunner.Run("convert", onnx, back);
 
-        Assert.Equal(1, result.ExitCode);
-        Assert.Contains("ONNX files are written by VggSharp", Assert.Single(result.ErrorLines));
+        Assert.Equal(0, result.ExitCode);
+        using var expected = WeightsFile.Load(direct);
+        using var actual = WeightsFile.Load(back);
+        Assert.Equal(expected.Options, actual.Options);
+        SmallModels.AssertSame(SmallModels.Snapshot(expected), SmallModels.Snapshot(actual));
     }
 
     [Fact]

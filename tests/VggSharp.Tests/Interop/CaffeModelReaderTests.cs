@@ -122,7 +122,7 @@ public class CaffeModelReaderTests
     {
         // The layers of VGG_ILSVRC_16_layers and its siblings (224x224 input, 1000 classes), as the parser gives them.
         var layers = new List<CaffeLayer>();
-        CaffeBlob Blob(params long[] shape) => new(shape, [new CaffeDataRun(0, (int)shape.Aggregate(1L, (a, b) => a * b), CaffeDataRun.Packed)]);
+        CaffeBlob Blob(params long[] shape) => new(shape, new ProtoFloatData(new ProtoFloatRun(0, (int)shape.Aggregate(1L, (a, b) => a * b), ProtoFloatRun.Packed)));
         void Add(string layerName, string type, params CaffeBlob[] blobs) => layers.Add(new CaffeLayer(layers.Count, layerName, type, blobs));
         int channels = 3, stage = 1, index = 0;
         foreach (var item in VggConfiguration.Parse(name).Features)

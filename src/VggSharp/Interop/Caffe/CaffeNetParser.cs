@@ -15,7 +15,6 @@ internal static class CaffeNetParser
     private const int MaxLayers = 1024;
     private const int MaxBlobsPerLayer = 16;
     private const int MaxAxes = 32; // Caffe's kMaxBlobAxes
-    private const int MaxRunsPerBlob = 1 << 16;
 
     /// <summary>The layers; a malformed file gives <see cref="InvalidDataException"/> or <see cref="InvalidProtocolBufferException"/>.</summary>
     public static List<CaffeLayer> Parse(SafeFileHandle file, long length)
@@ -101,7 +100,7 @@ internal static class CaffeNetParser
         var shape = new List<long>();
         bool hasShape = false;
         var legacy = new long?[4];
-        var runs = new List<CaffeDataRun>();
+        var data = new ProtoFloatData();
         while (reader.Next())
         {
             switch (reader.Field)
@@ -109,19 +108,8 @@ internal static class CaffeNetParser
                 case >= 1 and <= 4:
                     legacy[reader.Field - 1] = reader.Int32();
                     break;
-                case 5 when reader.WireType == WireFormat.WireType.LengthDelimited:
-                    var (offset, length) = reader.Location();
-                    if (length % sizeof(float) != 0) throw new InvalidDataException($"packed blob data of {length} bytes is not a whole number of floats");
-                    if (length > 0) AddRun(runs, new CaffeDataRun(offset, checked((int)(length / sizeof(float))), CaffeDataRun.Packed));
-                    break;
                 case 5:
-                    reader.Expect(WireFormat.WireType.Fixed32);
-                    long at = reader.Offset;
-                    reader.Skip();
-                    // Consecutive unpacked values, each behind a one-byte tag, extend the last run.
-                    if (runs.Count > 0 && runs[^1] is { Stride: CaffeDataRun.Unpacked } last && last.Offset + (long)last.Count * last.Stride == at)
-                        runs[^1] = last with { Count = last.Count + 1 };
-                    else AddRun(runs, new CaffeDataRun(at, 1, CaffeDataRun.Unpacked));
+                    data.AddField(reader);
                     break;
                 case 7:
                     hasShape = true;
@@ -154,15 +142,9 @@ internal static class CaffeNetParser
             expected *= d;
             if (expected > int.MaxValue) throw new InvalidDataException($"a blob of shape [{string.Join(", ", shape)}] has more values than one tensor can hold");
         }
-        var blob = new CaffeBlob(shape, runs);
+        var blob = new CaffeBlob(shape, data);
         if (blob.Count != expected) throw new InvalidDataException($"a blob of shape {blob.ShapeText} has {blob.Count} values instead of {expected}");
         return blob;
-    }
-
-    private static void AddRun(List<CaffeDataRun> runs, CaffeDataRun run)
-    {
-        if (runs.Count == MaxRunsPerBlob) throw new InvalidDataException($"a blob's data is split into more than {MaxRunsPerBlob} pieces");
-        runs.Add(run);
     }
 
     private static float SingleFloat(ProtoFieldReader reader, int field, float fallback)

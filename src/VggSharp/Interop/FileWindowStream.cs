@@ -1,6 +1,6 @@
 using Microsoft.Win32.SafeHandles;
 
-namespace VggSharp.Interop.Caffe;
+namespace VggSharp.Interop;
 
 /// <summary>
 /// A read-only, forward-only view of <c>length</c> bytes of a file from <c>start</c>, read with positional reads so

@@ -1,7 +1,7 @@
 using Google.Protobuf;
 using Microsoft.Win32.SafeHandles;
 
-namespace VggSharp.Interop.Caffe;
+namespace VggSharp.Interop;
 
 /// <summary>
 /// Reads one protobuf message of a file field by field, at the wire level, with Google.Protobuf's
@@ -157,6 +157,13 @@ internal sealed class ProtoFieldReader : IDisposable
         return _input.ReadInt32();
     }
 
+    /// <summary>A varint int64 field.</summary>
+    public long Int64()
+    {
+        Expect(WireFormat.WireType.Varint);
+        return _input.ReadInt64();
+    }
+
     /// <summary>A float field.</summary>
     public float Float()
     {
@@ -195,7 +202,7 @@ internal sealed class ProtoFieldReader : IDisposable
     public void Expect(WireFormat.WireType wireType)
     {
         if (WireType != wireType)
-            throw new InvalidDataException($"field {Field} has wire type {WireType} where caffe.proto implies {wireType}");
+            throw new InvalidDataException($"field {Field} has wire type {WireType} where the message's .proto implies {wireType}");
     }
 
     /// <inheritdoc />
