@@ -19,7 +19,7 @@ internal static class ConvertCommand
         var output = new Argument<string>("out") { Description = "The file to write; its extension picks the format: .safetensors or .onnx." };
         var description = new WeightsArguments();
         var command = new Command("convert",
-            "Convert weights between formats: a PyTorch state_dict (.pth), a Caffe model (.caffemodel), a Keras .h5, a MatConvNet .mat or an ONNX graph (.onnx) becomes a VggSharp .safetensors file that carries its architecture and preprocessing; any of them exports to ONNX (.onnx).")
+            "Convert weights between formats: a PyTorch state_dict (.pth), a Caffe model (.caffemodel), a Keras .h5, a MatConvNet .mat or an ONNX graph (.onnx) becomes a VggSharp .safetensors file that carries its architecture and preprocessing; any of them exports to ONNX (.onnx).");
         command.Arguments.Add(input);
         command.Arguments.Add(output);
         description.AddTo(command);

@@ -62,6 +62,6 @@ internal sealed class MatBytes
             throw new InvalidDataException($"truncated: {count} bytes at {position} lie beyond the {Length} there are");
         return _memory is not null
             ? new MemoryStream(_memory, (int)position, (int)count, writable: false)
-            : new Caffe.FileWindowStream(_file!, position, count);
+            : new FileWindowStream(_file!, position, count);
     }
 }
