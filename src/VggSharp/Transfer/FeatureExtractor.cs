@@ -68,6 +68,7 @@ public sealed class FeatureExtractor : IDisposable
         var values = new List<float[]>(data.Count);
         var labels = new List<int>(data.Count);
         var sources = new List<string>(data.Count);
+        var indices = new List<int>(data.Count);
         var bad = new List<BadImage>();
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = _options.MaxDegreeOfParallelism, CancellationToken = cancellation };
         PreparedStep.ForEach(data, data.Count, _options.BatchSize, Rescale, SmallestScale, parallel, (step, done) =>
@@ -76,11 +77,12 @@ public sealed class FeatureExtractor : IDisposable
             values.AddRange(Describe(step.Images, cancellation));
             labels.AddRange(step.Labels);
             sources.AddRange(step.Indices.Select(data.Describe));
+            indices.AddRange(step.Indices);
             progress?.Report(new FeatureProgress(done, data.Count));
         });
         var matrix = new float[(long)values.Count * Dimension];
         for (int i = 0; i < values.Count; i++) values[i].CopyTo(matrix, (long)i * Dimension);
-        return new FeatureSet(matrix, Dimension, [.. labels], sources, data.ClassNames, bad, stopwatch.Elapsed.TotalSeconds);
+        return new FeatureSet(matrix, Dimension, [.. labels], sources, data.ClassNames, bad, stopwatch.Elapsed.TotalSeconds, indices);
     }
 
     /// <summary>The descriptor of one image.</summary>

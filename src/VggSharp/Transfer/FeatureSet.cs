@@ -23,10 +23,15 @@ public sealed class FeatureSet
     /// <summary>The class names, one per line, indexed by label.</summary>
     public const string ClassesFileName = "classes.txt";
 
-    /// <summary>Wraps descriptors computed elsewhere; <paramref name="values"/> holds <paramref name="labels"/>.Length rows.</summary>
+    /// <summary>
+    /// Wraps descriptors computed elsewhere; <paramref name="values"/> holds <paramref name="labels"/>.Length rows, of the
+    /// images <paramref name="indices"/> of their data set (by default 0, 1, ...).
+    /// </summary>
     public FeatureSet(float[] values, int dimension, int[] labels, IReadOnlyList<string> sources, IReadOnlyList<string> classNames,
-        IReadOnlyList<BadImage>? badImages = null, double seconds = 0)
+        IReadOnlyList<BadImage>? badImages = null, double seconds = 0, IReadOnlyList<int>? indices = null)
     {
+        if (indices is not null && indices.Count != labels.Length) throw new ArgumentException($"{labels.Length} descriptors but {indices.Count} indices.", nameof(indices));
+        Indices = indices ?? [.. Enumerable.Range(0, labels.Length)];
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(dimension);
         if (values.LongLength != (long)labels.Length * dimension)
             throw new ArgumentException($"{labels.Length} descriptors of {dimension} values need {(long)labels.Length * dimension} values, not {values.LongLength}.", nameof(values));
@@ -48,6 +53,9 @@ public sealed class FeatureSet
     /// <summary>Each descriptor's class.</summary>
     public int[] Labels { get; }
 
+    /// <summary>Each descriptor's image, by its index in the data set it was extracted from.</summary>
+    public IReadOnlyList<int> Indices { get; }
+
     /// <summary>Where each descriptor's image came from.</summary>
     public IReadOnlyList<string> Sources { get; }
 
@@ -68,7 +76,8 @@ public sealed class FeatureSet
     {
         var values = new float[(long)rows.Count * Dimension];
         for (int i = 0; i < rows.Count; i++) Row(rows[i]).CopyTo(values.AsSpan(i * Dimension, Dimension));
-        return new FeatureSet(values, Dimension, [.. rows.Select(r => Labels[r])], [.. rows.Select(r => Sources[r])], ClassNames);
+        return new FeatureSet(values, Dimension, [.. rows.Select(r => Labels[r])], [.. rows.Select(r => Sources[r])], ClassNames,
+            indices: [.. rows.Select(r => Indices[r])]);
     }
 
     /// <summary>
