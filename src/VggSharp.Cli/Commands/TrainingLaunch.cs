@@ -26,7 +26,7 @@ internal static class TrainingLaunch
         {
             var source = options.Source ?? throw new ArgumentException("The command line trains on the data its options name; these have no source.");
             Trainer.CheckNewRun(options, source.Model);
-            (train, validation) = DataSource.Open(source.Data);
+            (train, validation) = source.OpenData();
             int channels = source.InputChannels ?? (train is IdxDataset ? 1 : 3);
             progress.Message($"Data: {train.Count} training and {validation.Count} validation images, {train.ClassNames.Count} classes.");
             var statistics = ChannelStatistics.Compute(train, channels, maxImages: 20_000, bad => progress.Message($"skipped {bad.Source}: {bad.Reason}"));
@@ -79,7 +79,7 @@ internal static class TrainingLaunch
     }
 
     private static (IImageDataset Train, IImageDataset Validation) OpenData(TrainingOptions options) =>
-        DataSource.Open(options.Source?.Data ?? throw new InvalidOperationException("The run was trained on a program's own data sets, which the command line cannot open."));
+        (options.Source ?? throw new InvalidOperationException("The run was trained on a program's own data sets, which the command line cannot open.")).OpenData();
 
     /// <summary>
     /// Fine-tunes from a model of the same configuration (all weights) or warm-starts from a shallower one (the paper's);
