@@ -43,7 +43,7 @@ internal static class FeaturesCommand
             using var models = features.LoadModels(parseResult);
             string spec = parseResult.GetRequiredValue(data);
             IImageDataset images = parseResult.GetRequiredValue(set) == "val" ? DataSource.OpenValidation(spec) : DataSource.OpenTrain(spec);
-            if (parseResult.GetValue(classes) is { } subset) images = DatasetSubset.OfClasses(images, subset);
+            if (ClassSubsetOption.Read(parseResult, classes) is { } subset) images = DatasetSubset.OfClasses(images, subset);
             using var extractor = new FeatureExtractor(models.Models, options);
             var result = extractor.Extract(images, cancellation: cancellation);
             foreach (var bad in result.BadImages) error.WriteLine($"warning: skipped {bad.Source}: {bad.Reason}");

@@ -130,7 +130,7 @@ internal static class TrainCommand
                         {
                             Data = parseResult.GetValue(data)!, Model = model.Read(parseResult) with { Dropout = parseResult.GetValue(dropout) },
                             Init = init.Read(parseResult), InitFrom = parseResult.GetValue(initFrom),
-                            Classes = parseResult.GetValue(classes), PerClass = parseResult.GetValue(perClass), Split = parseResult.GetValue(split),
+                            Classes = ClassSubsetOption.Read(parseResult, classes), PerClass = parseResult.GetValue(perClass), Split = parseResult.GetValue(split),
                         },
                     };
                     result = TrainingLaunch.Start(options, progress, cancellation.Token, distributed);

@@ -55,7 +55,7 @@ internal static class TransferCommand
             string trainSpec = parseResult.GetRequiredValue(train), testSpec = parseResult.GetValue(test) ?? trainSpec;
             var trainSet = DataSource.OpenTrain(trainSpec);
             var testSet = DataSource.OpenValidation(testSpec, trainSet.ClassNames);
-            if (parseResult.GetValue(classes) is { } subset) (trainSet, testSet) = (DatasetSubset.OfClasses(trainSet, subset), DatasetSubset.OfClasses(testSet, subset));
+            if (ClassSubsetOption.Read(parseResult, classes) is { } subset) (trainSet, testSet) = (DatasetSubset.OfClasses(trainSet, subset), DatasetSubset.OfClasses(testSet, subset));
 
             var result = TransferExperiment.Run(models.Models, trainSet, testSet, options, cancellation: cancellation);
             foreach (var bad in result.BadImages) error.WriteLine($"warning: skipped {bad.Source}: {bad.Reason}");

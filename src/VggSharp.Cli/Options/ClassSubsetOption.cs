@@ -19,6 +19,9 @@ internal static class ClassSubsetOption
         CustomParser = Parse,
     };
 
+    /// <summary>The classes given, or null (every class) when the option is absent, for which System.CommandLine gives an empty list.</summary>
+    public static int[]? Read(ParseResult parseResult, Option<int[]?> option) => parseResult.GetValue(option) is { Length: > 0 } classes ? classes : null;
+
     private static int[]? Parse(ArgumentResult result)
     {
         string text = result.Tokens.Single().Value;

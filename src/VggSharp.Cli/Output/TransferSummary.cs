@@ -24,8 +24,8 @@ internal sealed record TransferSummary(
     int Skipped,
     double? MeanClassRecall,
     double? MeanClassRecallStd,
-    double? Map11Point,
-    double? Map11PointStd,
+    double? MapElevenPoint,
+    double? MapElevenPointStd,
     double? MapArea,
     double? MapAreaStd,
     IReadOnlyList<TransferSplitSummary> Splits,
@@ -62,9 +62,9 @@ internal sealed record TransferSummary(
         writer.WriteLine($"Data               train {Train}, test {Test} ({Classes.Count} classes, {TestImages} test images{(Skipped > 0 ? $", {Skipped} skipped" : "")})");
         writer.WriteLine(Invariant($"Features           {Layer}, {FeatureDimension} values, scales {string.Join(" | ", Scales.Select(s => string.Join(",", s)))} ({Aggregate}{(Flip ? ", with flips" : "")})"));
         foreach (var split in Splits)
-            writer.WriteLine(Invariant($"Split {split.Split,-4}         {split.TrainImages} training images, C = {split.C:G4}: mean class recall {Percent(split.MeanClassRecall)}, mAP {Percent(split.Map11Point)} (11-point), {Percent(split.MapArea)} (area)"));
+            writer.WriteLine(Invariant($"Split {split.Split,-4}         {split.TrainImages} training images, C = {split.C:G4}: mean class recall {Percent(split.MeanClassRecall)}, mAP {Percent(split.MapElevenPoint)} (11-point), {Percent(split.MapArea)} (area)"));
         writer.WriteLine(Invariant($"Mean class recall  {Percent(MeanClassRecall)} ± {Percent(MeanClassRecallStd)}{(PerClass is { } n ? $" ({n} per class, {Splits.Count} splits)" : "")}"));
-        writer.WriteLine(Invariant($"mAP                {Percent(Map11Point)} ± {Percent(Map11PointStd)} (VOC-2007 11-point), {Percent(MapArea)} ± {Percent(MapAreaStd)} (area under the curve)"));
+        writer.WriteLine(Invariant($"mAP                {Percent(MapElevenPoint)} ± {Percent(MapElevenPointStd)} (VOC-2007 11-point), {Percent(MapArea)} ± {Percent(MapAreaStd)} (area under the curve)"));
         writer.WriteLine(Invariant($"Time               {FeatureSeconds:0.0} s features, {SvmSeconds:0.0} s SVMs"));
     }
 
@@ -82,10 +82,10 @@ internal sealed record TransferSummary(
 }
 
 /// <summary>One split of a <see cref="TransferSummary"/>; cross_validation holds the mean class recall of each C of the grid when C was chosen.</summary>
-internal sealed record TransferSplitSummary(int Split, int TrainImages, double C, double[]? CrossValidation, double? MeanClassRecall, double? Map11Point, double? MapArea);
+internal sealed record TransferSplitSummary(int Split, int TrainImages, double C, double[]? CrossValidation, double? MeanClassRecall, double? MapElevenPoint, double? MapArea);
 
 /// <summary>One class of a <see cref="TransferSummary"/>: its recall and APs, averaged over the splits.</summary>
-internal sealed record TransferClassSummary(string Name, double? Recall, double? Ap11Point, double? ApArea);
+internal sealed record TransferClassSummary(string Name, double? Recall, double? ApElevenPoint, double? ApArea);
 
 /// <summary>Compile-time serialisation metadata for <see cref="TransferSummary"/>.</summary>
 [JsonSerializable(typeof(TransferSummary))]
