@@ -56,13 +56,16 @@ public sealed class OneVsRestSvm
     }
 
     /// <summary>One clear error for data an SVM per class cannot learn from: a single class, or a class without images.</summary>
-    internal static void CheckClasses(FeatureSet features, IReadOnlyList<int> rows)
+    internal static void CheckClasses(FeatureSet features, IReadOnlyList<int> rows) => CheckClasses(features.ClassNames, rows.Select(r => features.Labels[r]));
+
+    /// <summary>The same check on the <paramref name="labels"/> of the training images, before any is described.</summary>
+    internal static void CheckClasses(IReadOnlyList<string> classNames, IEnumerable<int> labels)
     {
-        if (features.ClassNames.Count < 2)
-            throw new ArgumentException($"The data has one class ({features.ClassNames[0]}); a classifier needs at least two.");
-        var counts = new int[features.ClassNames.Count];
-        foreach (int r in rows) counts[features.Labels[r]]++;
+        if (classNames.Count < 2)
+            throw new ArgumentException($"The data has {(classNames.Count == 0 ? "no class" : $"one class ({classNames[0]})")}; a classifier needs at least two.");
+        var counts = new int[classNames.Count];
+        foreach (int label in labels) counts[label]++;
         int empty = Array.IndexOf(counts, 0);
-        if (empty >= 0) throw new ArgumentException($"Class {features.ClassNames[empty]} has no training image; every class needs some.");
+        if (empty >= 0) throw new ArgumentException($"Class {classNames[empty]} has no training image; every class needs some.");
     }
 }

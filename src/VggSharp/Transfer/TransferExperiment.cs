@@ -25,6 +25,8 @@ public static class TransferExperiment
         var splits = Enumerable.Range(0, options.Splits)
             .Select(k => options.PerClass is { } n ? PerClassSplit.Draw(train, n, k, options.Seed) : [.. Enumerable.Range(0, train.Count)])
             .ToList();
+        // A data set no SVM can learn from fails here, before any image is described.
+        foreach (var split in splits) OneVsRestSvm.CheckClasses(train.ClassNames, split.Select(train.LabelOf));
         int[] used = [.. splits.SelectMany(s => s).Distinct().Order()];
         using var extractor = new FeatureExtractor(models, options.Features);
         var trainFeatures = extractor.Extract(DatasetSubset.OfImages(train, used),
