@@ -43,13 +43,21 @@ model=$work/straight/model.safetensors
 "$cli" convert "$model" "$work/model.onnx" > "$work/convert.log" || fail "convert"
 "$cli" bench -c A --width 0.0625 --head small --input 32 --channels 1 --classes 10 --batch 8 --warmup 1 --iterations 2 --json \
     > "$work/bench.json" || fail "bench"
+# Appendix B: descriptors for NumPy, and liblinear's SVMs (P/Invoke from the trimmed file) with --json and the HTML report.
+"$cli" features -w "$model" --data fashion-mnist --set val --classes 5-9 --scales 32 --out "$work/features" > "$work/features.log" || fail "features"
+"$cli" transfer -w "$model" --train fashion-mnist --classes 5-9 --per-class 5 --splits 2 --scales 32 --json --report "$work/transfer.html" \
+    > "$work/transfer.json" || fail "transfer"
 /usr/bin/python3 - "$work" << 'PYTHON' || fail "an output did not check"
 import json, sys
+import numpy
 import onnx
 work = sys.argv[1]
-for name in ("eval", "predict", "bench"):
+for name in ("eval", "predict", "bench", "transfer"):
     with open(f"{work}/{name}.json") as f:
         json.load(f)
 onnx.checker.check_model(onnx.load(f"{work}/model.onnx"))
+features, labels = numpy.load(f"{work}/features/features.npy"), numpy.load(f"{work}/features/labels.npy")
+assert features.shape[0] == labels.shape[0] == 5000 and labels.dtype == numpy.int64, (features.shape, labels.shape, labels.dtype)
+assert numpy.allclose(numpy.linalg.norm(features, axis=1), 1, atol=1e-5)
 PYTHON
 echo "smoke test of the published CLI passed in $((SECONDS - started)) s"
