@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Writes scikit-learn's handwritten digits (1,797 8x8 grey images, 10 classes; Debian's python3-sklearn ships them as
-sklearn/datasets/data/digits.csv.gz) as a VggSharp image folder: OUT/train/<digit>/NNNN.png and OUT/val/<digit>/NNNN.png.
+sklearn/datasets/data/digits.csv.gz; a pip-installed scikit-learn has the same file) as a VggSharp image folder: OUT/train/<digit>/NNNN.png and OUT/val/<digit>/NNNN.png.
 
 Each class's images are split in file order: the first TRAIN_SHARE of them go to train/ (the pool the Caltech protocol
 draws N per class from), the rest to val/ (the test images). Pixel values 0..16 are scaled to 0..255.
@@ -10,19 +10,31 @@ draws N per class from), the rest to val/ (the test images). Pixel values 0..16 
 import argparse
 import csv
 import gzip
+import importlib.util
 import os
 
 from PIL import Image
 
-DEFAULT_CSV = "/usr/lib/python3/dist-packages/sklearn/datasets/data/digits.csv.gz"
+DEBIAN_CSV = "/usr/lib/python3/dist-packages/sklearn/datasets/data/digits.csv.gz"
+
+
+def default_csv():
+    """The digits file of the scikit-learn this Python would import (found without importing it), else Debian's."""
+    spec = importlib.util.find_spec("sklearn")
+    if spec is not None and spec.submodule_search_locations:
+        path = os.path.join(list(spec.submodule_search_locations)[0], "datasets", "data", "digits.csv.gz")
+        if os.path.exists(path):
+            return path
+    return DEBIAN_CSV
 TRAIN_SHARE = 0.6
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out")
-    parser.add_argument("--csv", default=DEFAULT_CSV)
+    parser.add_argument("--csv", default=None, help="the digits file [default: scikit-learn's]")
     args = parser.parse_args()
+    args.csv = args.csv or default_csv()
     if not os.path.exists(args.csv):
         raise SystemExit(f"error: {args.csv} does not exist; install Debian's python3-sklearn or give --csv")
     with gzip.open(args.csv, "rt") as f:
