@@ -8,8 +8,9 @@
 #      model on them (train --init-from, a tenth of the learning rate).
 #   2. Another domain: scikit-learn's 8x8 handwritten digits (Debian's python3-sklearn; scripts/digits_to_folder.py
 #      writes them as an image folder), the same N and splits, SVMs on the classes-0-4 model's descriptors.
-# The from-scratch and fine-tuned runs pick their learning-rate steps on 1000 of the test images (train validates on
-# the test set, as the main job does); the SVMs choose C by cross-validation on their training images alone.
+# The from-scratch and fine-tuned runs (30 epochs, batches of 16) pick their learning-rate steps on 500 of the test
+# images (train validates on the test set, as the main job does); the SVMs choose C by cross-validation on their
+# training images alone.
 # Usage: bash scripts/transfer_bench.sh [RUNS_DIR]       (about an hour on 2 cores; a finished step is not redone)
 #   VGGSHARP=path/to/vggsharp   a published CLI instead of building one here (scripts/setup.sh is then not run: the
 #                               caller provides liblinear.so.4 and the data, as on the GPU machine)
@@ -38,12 +39,12 @@ case "$scale" in
     full)
         sizes=(5 10 30 100) splits=5
         base=()                                                        # the main job's recipe
-        few=(--epochs 30 --batch 32 --val-limit 1000)
+        few=(--epochs 30 --batch 16 --val-limit 500)
         ;;
     small)
         sizes=(5 10) splits=2
         base=(--per-class 300 --epochs 2 --val-limit 500)
-        few=(--epochs 3 --batch 32 --val-limit 200)
+        few=(--epochs 3 --batch 16 --val-limit 200)
         ;;
     *) echo "TRANSFER_SCALE must be full or small, got $scale" >&2; exit 2 ;;
 esac

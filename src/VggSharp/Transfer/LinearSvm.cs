@@ -13,10 +13,12 @@ public sealed class LinearSvm
 
     private static bool s_quiet;
 
-    private LinearSvm(double[] weights, double bias) => (Weights, Bias) = (weights, bias);
+    private readonly double[] _weights;
+
+    private LinearSvm(double[] weights, double bias) => (_weights, Bias) = (weights, bias);
 
     /// <summary>The weight of each feature.</summary>
-    public IReadOnlyList<double> Weights { get; }
+    public IReadOnlyList<double> Weights => _weights;
 
     /// <summary>The bias: liblinear's weight of the constant feature times its value.</summary>
     public double Bias { get; }
@@ -24,7 +26,7 @@ public sealed class LinearSvm
     /// <summary>The score of <paramref name="descriptor"/>: positive means the class.</summary>
     public double Score(ReadOnlySpan<float> descriptor)
     {
-        var weights = (double[])Weights;
+        var weights = _weights;
         if (descriptor.Length != weights.Length) throw new ArgumentException($"A descriptor of {descriptor.Length} values for an SVM of {weights.Length}.", nameof(descriptor));
         double sum = Bias;
         for (int j = 0; j < descriptor.Length; j++) sum += weights[j] * descriptor[j];
