@@ -40,11 +40,13 @@ case "$scale" in
         sizes=(5 10 30 100) splits=5
         base=()                                                        # the main job's recipe
         few=(--epochs 30 --batch 16 --val-limit 500)
+        recipe="the main job's recipe for 30 epochs of batches of 16, its learning-rate steps chosen on 500 test images"
         ;;
     small)
         sizes=(5 10) splits=2
         base=(--per-class 300 --epochs 2 --val-limit 500)
         few=(--epochs 3 --batch 16 --val-limit 200)
+        recipe="3 epochs of batches of 16, learning-rate steps chosen on 200 test images"
         ;;
     *) echo "TRANSFER_SCALE must be full or small, got $scale" >&2; exit 2 ;;
 esac
@@ -105,7 +107,7 @@ done
 
 machine="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores${DEVICE:+, --device $DEVICE}"
 if [[ $scale == full ]]; then
-    "$python" scripts/transfer_tables.py "$results" "$machine" "$runs/TRANSFER.md" README.md
+    "$python" scripts/transfer_tables.py "$results" "$machine" "$recipe" "$runs/TRANSFER.md" README.md
 else
-    "$python" scripts/transfer_tables.py "$results" "$machine (TRANSFER_SCALE=small)" "$runs/TRANSFER.md"
+    "$python" scripts/transfer_tables.py "$results" "$machine (TRANSFER_SCALE=small)" "$recipe" "$runs/TRANSFER.md"
 fi

@@ -2,7 +2,9 @@
 """Turns scripts/transfer_bench.sh's results.jsonl into the transfer tables: writes them as a Markdown page and, when
 a README is named, puts them between its "<!-- transfer:begin -->" and "<!-- transfer:end -->" lines.
 
-    /usr/bin/python3 scripts/transfer_tables.py RESULTS.jsonl MACHINE PAGE.md [README.md]
+    /usr/bin/python3 scripts/transfer_tables.py RESULTS.jsonl MACHINE RECIPE PAGE.md [README.md]
+
+RECIPE says how the from-scratch and fine-tuned runs trained (the script's settings).
 
 Fashion-MNIST's test set has 1000 images per class, so a from-scratch or fine-tuned model's accuracy (1 - top-1
 error, from vggsharp eval) is its mean class recall, the measure the SVMs are scored by.
@@ -22,10 +24,10 @@ def cell(values):
 
 
 def main():
-    if len(sys.argv) not in (4, 5):
+    if len(sys.argv) not in (5, 6):
         raise SystemExit(__doc__)
-    results_path, machine, page = sys.argv[1:4]
-    readme = sys.argv[4] if len(sys.argv) == 5 else None
+    results_path, machine, recipe, page = sys.argv[1:5]
+    readme = sys.argv[5] if len(sys.argv) == 6 else None
     svm = {}
     trained = defaultdict(list)
     with open(results_path) as f:
@@ -54,9 +56,9 @@ def main():
             lines.append(f"| {n} | {cell(splits)} | {map11 * 100:.1f} |")
     dims = sorted({d for _, _, d in svm.values()})
     lines += ["", f"Descriptors: fc7 of the dense network at its three test scales, stacked ({', '.join(map(str, dims))} values), "
-              "with flips, L2-normalised; C by 5-fold cross-validation on the training images. From scratch and fine-tuned "
-              "(all layers, learning rate 0.002): the main job's recipe for 30 epochs of batches of 16, its learning-rate "
-              "steps chosen on 500 test images, scored on all 5000 of classes 5-9 with the centre crop. "
+              "with flips, L2-normalised; C by 5-fold cross-validation on the training images. Trained from scratch, and "
+              f"fine-tuned (all layers, learning rate 0.002): {recipe}, scored on all 5000 test images of classes 5-9 "
+              "with the centre crop. "
               f"Produced by `bash scripts/transfer_bench.sh` on {machine}."]
     table = "\n".join(lines) + "\n"
     with open(page, "w") as f:
