@@ -44,8 +44,8 @@ model=$work/straight/model.safetensors
 "$cli" bench -c A --width 0.0625 --head small --input 32 --channels 1 --classes 10 --batch 8 --warmup 1 --iterations 2 --json \
     > "$work/bench.json" || fail "bench"
 # Appendix B: descriptors for NumPy, and liblinear's SVMs (P/Invoke from the trimmed file) with --json and the HTML report.
-"$cli" features -w "$model" --data fashion-mnist --set val --classes 5-9 --scales 32 --out "$work/features" > "$work/features.log" || fail "features"
-"$cli" transfer -w "$model" --train fashion-mnist --classes 5-9 --per-class 5 --splits 2 --scales 32 --json --report "$work/transfer.html" \
+"$cli" features -w "$model" --data fashion-mnist --set val --class-subset 5-9 --scales 32 --out "$work/features" > "$work/features.log" || fail "features"
+"$cli" transfer -w "$model" --train fashion-mnist --class-subset 5-9 --per-class 5 --splits 2 --scales 32 --json --report "$work/transfer.html" \
     > "$work/transfer.json" || fail "transfer"
 /usr/bin/python3 - "$work" << 'PYTHON' || fail "an output did not check"
 import json, sys

@@ -67,18 +67,18 @@ train() {
     fi
 }
 
-train base --classes 0-4 "${base[@]}"
+train base --class-subset 0-4 "${base[@]}"
 model="$runs/base/model.safetensors"
 
 for n in "${sizes[@]}"; do
-    measure "svm-fashion-5-9-n$n" vgg transfer "${device[@]}" -w "$model" --train "$fashion" --classes 5-9 --per-class "$n" --splits "$splits" \
+    measure "svm-fashion-5-9-n$n" vgg transfer "${device[@]}" -w "$model" --train "$fashion" --class-subset 5-9 --per-class "$n" --splits "$splits" \
         --aggregate stack --json --report "$runs/fashion-5-9-n$n.html"
     for ((k = 0; k < splits; k++)); do
-        subset=(--classes 5-9 --per-class "$n" --split "$k" "${few[@]}")
+        subset=(--class-subset 5-9 --per-class "$n" --split "$k" "${few[@]}")
         train "scratch-n$n-s$k" "${subset[@]}"
         train "finetune-n$n-s$k" "${subset[@]}" --init-from "$model" --lr 0.002
         for kind in scratch finetune; do
-            measure "$kind-fashion-5-9-n$n-s$k" vgg eval "${device[@]}" -w "$runs/$kind-n$n-s$k/model.safetensors" --data "$fashion" --classes 5-9 --json
+            measure "$kind-fashion-5-9-n$n-s$k" vgg eval "${device[@]}" -w "$runs/$kind-n$n-s$k/model.safetensors" --data "$fashion" --class-subset 5-9 --json
         done
     done
 done

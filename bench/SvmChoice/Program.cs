@@ -3,9 +3,9 @@
 // descriptors of each class train liblinear's hinge-loss SVMs (VggSharp's OneVsRestSvm) at C = 0.1, 1, 10 and ML.NET's
 // OneVersusAll(LinearSvm) at 1, 10 and 50 iterations; each prints its test accuracy and training time.
 // The README's numbers (N = 100 and 1000) came from these descriptors:
-//   vggsharp train --classes 0-4 --per-class 200 --config A --width 0.125 --hidden 64 --epochs 2 --val-limit 500 --out base
-//   vggsharp features -w base/model.safetensors --data fashion-mnist --classes 5-9 --scales 32 --no-flip --out train
-//   vggsharp features -w base/model.safetensors --data fashion-mnist --set val --classes 5-9 --scales 32 --no-flip --out test
+//   vggsharp train --class-subset 0-4 --per-class 200 --config A --width 0.125 --hidden 64 --epochs 2 --val-limit 500 --out base
+//   vggsharp features -w base/model.safetensors --data fashion-mnist --class-subset 5-9 --scales 32 --no-flip --out train
+//   vggsharp features -w base/model.safetensors --data fashion-mnist --set val --class-subset 5-9 --scales 32 --no-flip --out test
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using Microsoft.ML;

@@ -5,12 +5,12 @@ using System.Globalization;
 namespace VggSharp.Cli.Options;
 
 /// <summary>
-/// --classes: some of the data's classes by index, as a list with ranges ("5-9", "0,2,4", "0-4,7"), renumbered 0, 1, ...
+/// --class-subset: some of the data's classes by index, as a list with ranges ("5-9", "0,2,4", "0-4,7"), renumbered 0, 1, ...
 /// in the order given; shared by train, features and transfer.
 /// </summary>
 internal static class ClassSubsetOption
 {
-    public static Option<int[]?> Create(string purpose) => new("--classes")
+    public static Option<int[]?> Create(string purpose) => new("--class-subset")
     {
         Description = $"{purpose} only these classes of the data, by index (0-based, as the class list is sorted), e.g. 0-4 or 5,6,7; "
             + "they are renumbered 0, 1, ... in the order given.",

@@ -41,8 +41,12 @@ internal sealed record CheckpointOptions
     [JsonConverter(typeof(JsonStringEnumConverter<InitScheme>))]
     public InitScheme Init { get; init; }
     public string? InitFrom { get; init; }
+    // Added after format version 1: left out when unused, so the options of a run without them keep their bytes.
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int[]? Classes { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? PerClass { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public int Split { get; init; }
     public ulong Seed { get; init; }
     public int? Limit { get; init; }

@@ -42,15 +42,18 @@ public sealed record TrainingSource
     /// Train and validate on these classes of the data only (indices into its class list), renumbered 0, 1, ... in
     /// this order, as Yosinski et al. split ImageNet by classes; null for every class.
     /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int[]? Classes { get; init; }
 
     /// <summary>
     /// Train on this many images per class only, drawn at random as the transfer experiment's split
     /// <see cref="Split"/> draws them (<see cref="PerClassSplit"/>); null for every training image.
     /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? PerClass { get; init; }
 
     /// <summary>Which random split <see cref="PerClass"/> draws (0, 1, ...).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
     public int Split { get; init; }
 
     /// <summary>Opens the training and validation sets <see cref="Data"/> names, with only <see cref="Classes"/> and <see cref="PerClass"/>'s images.</summary>

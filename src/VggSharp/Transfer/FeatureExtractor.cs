@@ -65,7 +65,8 @@ public sealed class FeatureExtractor : IDisposable
     public FeatureSet Extract(IImageDataset data, IProgress<FeatureProgress>? progress = null, CancellationToken cancellation = default)
     {
         var stopwatch = Stopwatch.StartNew();
-        var values = new List<float[]>(data.Count);
+        // One row per image, filled in place; rows of images that could not be decoded are cut off at the end.
+        var matrix = new float[(long)data.Count * Dimension];
         var labels = new List<int>(data.Count);
         var sources = new List<string>(data.Count);
         var indices = new List<int>(data.Count);
@@ -74,14 +75,14 @@ public sealed class FeatureExtractor : IDisposable
         PreparedStep.ForEach(data, data.Count, _options.BatchSize, Rescale, SmallestScale, parallel, (step, done) =>
         {
             bad.AddRange(step.BadImages);
-            values.AddRange(Describe(step.Images, cancellation));
+            long row = indices.Count;
+            foreach (var descriptor in Describe(step.Images, cancellation)) descriptor.CopyTo(matrix, row++ * Dimension);
             labels.AddRange(step.Labels);
             sources.AddRange(step.Indices.Select(data.Describe));
             indices.AddRange(step.Indices);
             progress?.Report(new FeatureProgress(done, data.Count));
         });
-        var matrix = new float[(long)values.Count * Dimension];
-        for (int i = 0; i < values.Count; i++) values[i].CopyTo(matrix, (long)i * Dimension);
+        if (indices.Count < data.Count) Array.Resize(ref matrix, indices.Count * Dimension);
         return new FeatureSet(matrix, Dimension, [.. labels], sources, data.ClassNames, bad, stopwatch.Elapsed.TotalSeconds, indices);
     }
 

@@ -57,7 +57,7 @@ public sealed class TransferCommandTests : IDisposable
     public void FeaturesWritesTheArraysIntoTheFolder()
     {
         string output = Path.Combine(_directory.Path, "features");
-        var result = CliRunner.Run("features", "-w", _model, "--data", _data, "--set", "val", "--classes", "2,0", "--scales", "16", "--out", output);
+        var result = CliRunner.Run("features", "-w", _model, "--data", _data, "--set", "val", "--class-subset", "2,0", "--scales", "16", "--out", output);
 
         Assert.Equal(0, result.ExitCode);
         Assert.Equal(["cat", "ant"], File.ReadAllLines(Path.Combine(output, FeatureSet.ClassesFileName)));
@@ -76,7 +76,7 @@ public sealed class TransferCommandTests : IDisposable
     [Fact]
     public void DataWithOneClassIsOneErrorLine()
     {
-        var result = CliRunner.Run("transfer", "-w", _model, "--train", _data, "--classes", "1", "--c", "1");
+        var result = CliRunner.Run("transfer", "-w", _model, "--train", _data, "--class-subset", "1", "--c", "1");
         Assert.Equal(1, result.ExitCode);
         Assert.Equal("error: The data has one class (bee); a classifier needs at least two.", result.SingleErrorLine());
     }
