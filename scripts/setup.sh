@@ -8,9 +8,10 @@ set -euo pipefail
 # test set, python3-onnx (with python3-numpy) for the ONNX export tests, which check exported files with ONNX's
 # checker and an independent NumPy evaluator (tests/fixtures/onnx_reference.py), openmpi-bin and libopenmpi3 for
 # data-parallel training under mpirun (VggSharp.Distributed loads libmpi.so.40 only when mpirun started the process;
-# the tests run mpirun -np 2). The image tests' PNG and JPEG files are copied into tests/fixtures, so python3-skimage
+# the tests run mpirun -np 2), liblinear4 for the transfer experiments' linear SVMs (VggSharp.Transfer loads
+# liblinear.so.4). The image tests' PNG and JPEG files are copied into tests/fixtures, so python3-skimage
 # is not needed. A script that needs more (bench/side_by_side.sh: python3-torch) names them in SETUP_EXTRA_PACKAGES.
-SYSTEM_PACKAGES=(libturbojpeg0 dataset-fashion-mnist python3-onnx openmpi-bin libopenmpi3 ${SETUP_EXTRA_PACKAGES:-})
+SYSTEM_PACKAGES=(libturbojpeg0 dataset-fashion-mnist python3-onnx openmpi-bin libopenmpi3 liblinear4 ${SETUP_EXTRA_PACKAGES:-})
 
 missing_packages=()
 for package in "${SYSTEM_PACKAGES[@]}"; do

@@ -56,15 +56,23 @@ grep -q "tench, Tinca tinca" "$work/zoo.log" || fail "predict did not name the M
 "$cli" experiment table6 --width 0.0625 --epochs 1 --limit 128 --val-limit 5 --batch 32 --seeds 1 --workers 1 --out "$work/study" \
     > "$work/study.log" 2>&1 || { cat "$work/study.log" >&2; fail "experiment"; }
 [[ $(grep -c '^| D/\[256;512\]/256,384,512 + E/' "$work/study/table6.md") == 3 ]] || fail "experiment's report lacks Table 6's three rows"
+# Appendix B: descriptors for NumPy, and liblinear's SVMs (P/Invoke from the trimmed file) with --json and the HTML report.
+"$cli" features -w "$model" --data fashion-mnist --set val --class-subset 5-9 --scales 32 --out "$work/features" > "$work/features.log" || fail "features"
+"$cli" transfer -w "$model" --train fashion-mnist --class-subset 5-9 --per-class 5 --splits 2 --scales 32 --json --report "$work/transfer.html" \
+    > "$work/transfer.json" || fail "transfer"
 /usr/bin/python3 - "$work" << 'PYTHON' || fail "an output did not check"
 import json, sys
+import numpy
 import onnx
 work = sys.argv[1]
 outputs = {}
-for name in ("eval", "predict", "predict-onnx", "bench"):
+for name in ("eval", "predict", "predict-onnx", "bench", "transfer"):
     with open(f"{work}/{name}.json") as f:
         outputs[name] = json.load(f)
 assert outputs["predict"]["predictions"] == outputs["predict-onnx"]["predictions"], "predictions from the ONNX export differ"
 onnx.checker.check_model(onnx.load(f"{work}/model.onnx"))
+features, labels = numpy.load(f"{work}/features/features.npy"), numpy.load(f"{work}/features/labels.npy")
+assert features.shape[0] == labels.shape[0] == 5000 and labels.dtype == numpy.int64, (features.shape, labels.shape, labels.dtype)
+assert numpy.allclose(numpy.linalg.norm(features, axis=1), 1, atol=1e-5)
 PYTHON
 echo "smoke test of the published CLI passed in $((SECONDS - started)) s"

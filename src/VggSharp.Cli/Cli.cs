@@ -73,6 +73,8 @@ internal static class Cli
             PredictCommand.Create(),
             BenchCommand.Create(),
             ConvertCommand.Create(),
+            FeaturesCommand.Create(),
+            TransferCommand.Create(),
         };
 
     // A mistyped word ("vggsharp inf") explains more than the "Required command was not provided." that comes with it.

@@ -21,19 +21,21 @@ internal static class EvalCommand
         };
         var limit = new Option<int?>("--limit") { Description = "Evaluate only the first N images.", HelpName = "N" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of text." };
+        var classes = ClassSubsetOption.Create("Evaluate on");
         var command = new Command("eval",
             "Evaluate trained models on a validation set: top-1 and top-5 error under the paper's test protocols, over several scales and an ensemble.");
         evaluation.AddTo(command);
         var devices = new DeviceOptions();
         devices.AddTo(command);
-        foreach (Option option in (Option[])[data, limit, json]) command.Options.Add(option);
+        foreach (Option option in (Option[])[data, classes, limit, json]) command.Options.Add(option);
         command.SetAction((parseResult, cancellation) =>
         {
             var options = evaluation.Read(parseResult, parseResult.GetValue(limit));
             using var device = new DefaultBackendScope(devices.Read(parseResult, parseResult.InvocationConfiguration.Error));
             using var models = evaluation.LoadModels(parseResult);
             string spec = parseResult.GetRequiredValue(data);
-            var validation = DataSource.OpenValidation(spec);
+            IImageDataset validation = DataSource.OpenValidation(spec);
+            if (ClassSubsetOption.Read(parseResult, classes) is { } subset) validation = DatasetSubset.OfClasses(validation, subset);
             var result = Evaluator.Evaluate(models.Models, validation, options, cancellation: cancellation);
 
             var error = parseResult.InvocationConfiguration.Error;

@@ -44,6 +44,12 @@ internal static class TrainCommand
         var initFrom = new Option<string?>("--init-from") { Description = "A trained model (VggSharp safetensors, a PyTorch .pth, a Caffe .caffemodel, a Keras .h5, a MatConvNet .mat or an ONNX graph): the same configuration is fine-tuned, a shallower one warm-starts this one.", HelpName = "weights" };
         var seed = Make("--seed", "The seed every random choice derives from.", "n", Defaults.Seed);
         var limit = new Option<int?>("--limit") { Description = "Train on the first N training images only.", HelpName = "N" };
+        var classes = ClassSubsetOption.Create("Train and validate on");
+        var perClass = new Option<int?>("--per-class")
+        {
+            Description = "Train on N images per class only, drawn at random as split --split of vggsharp transfer --per-class N draws them.", HelpName = "N",
+        };
+        var split = Make("--split", "Which random split --per-class draws (0, 1, ...).", "k", DefaultSource.Split);
         var validationLimit = new Option<int?>("--val-limit") { Description = "Validate on the first N validation images only.", HelpName = "N" };
         var workers = Make("--workers", "Background threads that decode and augment.", "count", Defaults.Loader.Workers);
         var output = Make("--out", "The run directory.", "dir", Defaults.OutputDirectory);
@@ -53,7 +59,7 @@ internal static class TrainCommand
 
         var command = new Command("train", "Train a VGG network with the paper's recipe (section 3.1). With no options: VGG-16-BN at width 0.25 on Fashion-MNIST.");
         Option[] training = [epochs, batch, microBatch, lr, momentum, weightDecay, dropout, patience, minImprovement,
-            anneal, scale, scaleMin, scaleMax, colourShift, init.Option, initFrom, seed, limit, validationLimit, workers, output];
+            anneal, scale, scaleMin, scaleMax, colourShift, init.Option, initFrom, seed, limit, classes, perClass, split, validationLimit, workers, output];
         command.Options.Add(data);
         model.AddTo(command);
         // What defines a run: a resumed run keeps its own, so these are ignored with --resume (and it says so).
@@ -129,6 +135,7 @@ internal static class TrainCommand
                         {
                             Data = parseResult.GetValue(data)!, Model = model.Read(parseResult) with { Dropout = parseResult.GetValue(dropout) },
                             Init = init.Read(parseResult), InitFrom = parseResult.GetValue(initFrom),
+                            Classes = ClassSubsetOption.Read(parseResult, classes), PerClass = parseResult.GetValue(perClass), Split = parseResult.GetValue(split),
                         },
                     };
                     result = TrainingLaunch.Start(options, progress, cancellation.Token, distributed);

@@ -90,7 +90,8 @@ internal sealed class EvaluationArguments
         return option;
     }
 
-    private static int[] ParseScales(ArgumentResult result)
+    /// <summary>Parses "256,384,512" into scales, or adds a parse error.</summary>
+    internal static int[] ParseScales(ArgumentResult result)
     {
         string text = result.Tokens.Single().Value;
         var scales = new List<int>();

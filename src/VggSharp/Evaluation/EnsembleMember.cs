@@ -45,6 +45,9 @@ internal sealed class EnsembleMember : IDisposable
         if (_protocol is EvaluationProtocol.Dense or EvaluationProtocol.DenseAndMultiCrop) _dense = model.ToFullyConvolutional();
     }
 
+    /// <summary>The fully-convolutional form, when the protocol is dense.</summary>
+    public VggModel? DenseModel => _dense;
+
     /// <summary>The test scales this model runs at.</summary>
     public int[] Scales { get; }
 
@@ -114,18 +117,56 @@ internal sealed class EnsembleMember : IDisposable
         }
     }
 
+    /// <summary>The fully-convolutional network over whole images and their flips, each view's class scores averaged over the score map.</summary>
+    private void AddDense(List<FloatImage> images, float weight, float[][] sums, CancellationToken cancellation) =>
+        RunDense(images, flips: true, _dense!.Network.Layers.Count,
+            (averaged, views, start) => AddSoftmax(averaged, views, start, weight / 2, sums), cancellation);
+
     /// <summary>
-    /// The fully-convolutional network over whole images and their flips. Images of the same size share a forward pass,
-    /// as many as hold no more pixels than a batch of crops, so activations stay within what a crop batch needs.
+    /// Appendix B's descriptor at one scale: the output of the dense network's first <paramref name="layerCount"/> layers
+    /// averaged over its positions, over the image and (when <paramref name="flip"/>) its horizontal flip, times
+    /// <paramref name="weight"/>, added to <paramref name="sums"/>[i] from <paramref name="offset"/> on. Needs the dense protocol.
     /// </summary>
-    private void AddDense(List<FloatImage> images, float weight, float[][] sums, CancellationToken cancellation)
+    public void AddDenseFeatures(IReadOnlyList<RescaledImage> images, int scale, int layerCount, bool flip, float weight, float[][] sums, int offset,
+        CancellationToken cancellation)
     {
-        var network = _dense!;
+        if (_dense is null) throw new InvalidOperationException("Dense features need a member prepared for the dense protocol.");
+        float viewWeight = weight / (flip ? 2 : 1);
+        RunDense(images.Select(image => image.At(scale)).ToList(), flip, layerCount, (averaged, views, start) =>
+        {
+            var values = averaged.Span;
+            int channels = averaged.Shape[1];
+            for (int n = 0; n < averaged.Shape[0]; n++)
+            {
+                var row = values.Slice(n * channels, channels);
+                var sum = sums[views[start + n].Image].AsSpan(offset, channels);
+                for (int c = 0; c < channels; c++) sum[c] += viewWeight * row[c];
+            }
+        }, cancellation);
+    }
+
+    /// <summary>The number of channels the dense network's first <paramref name="layerCount"/> layers give (a descriptor's length).</summary>
+    public int DenseChannels(int layerCount)
+    {
+        var shape = new TensorShape(1, Transform.Channels, Transform.CropSize, Transform.CropSize);
+        for (int i = 0; i < layerCount; i++) shape = _dense!.Network.Layers[i].OutputShape(shape);
+        return shape[1];
+    }
+
+    /// <summary>
+    /// Runs the dense network's first <paramref name="layerCount"/> layers over whole images (and their flips, each
+    /// right after its image), giving <paramref name="sink"/> each batch's outputs averaged over their positions
+    /// ([views, channels] in host memory), the views and the first one's index. Images of the same size share a forward
+    /// pass, as many as hold no more pixels than a batch of crops, so activations stay within what a crop batch needs.
+    /// </summary>
+    private void RunDense(List<FloatImage> images, bool flips, int layerCount, Action<Tensor, List<View>, int> sink, CancellationToken cancellation)
+    {
+        var network = _dense!.Network;
         foreach (var group in Enumerable.Range(0, images.Count).GroupBy(i => (images[i].Width, images[i].Height)))
         {
             var (width, height) = group.Key;
             var whole = new PixelRegion(0, 0, width, height);
-            var views = group.SelectMany(i => new[] { new View(i, whole, Flip: false), new View(i, whole, Flip: true) }).ToList();
+            var views = group.SelectMany(i => flips ? new[] { new View(i, whole, Flip: false), new View(i, whole, Flip: true) } : [new View(i, whole, Flip: false)]).ToList();
             long cropPixels = (long)_batchSize * Transform.CropSize * Transform.CropSize;
             int perBatch = (int)Math.Clamp(cropPixels / ((long)width * height), 1, views.Count);
             for (int start = 0; start < views.Count; start += perBatch)
@@ -138,21 +179,22 @@ internal sealed class EnsembleMember : IDisposable
                     var view = views[start + n];
                     Transform.Crop(images[view.Image], view.Region, view.Flip, input.Item(n));
                 });
-                using var averaged = SpatialMean(network.Forward(Backend.OnDevice(input, ref _deviceInput), ForwardContext.Inference));
-                AddSoftmax(averaged, views, start, weight / 2, sums);
+                using var averaged = SpatialMean(network.Forward(Backend.OnDevice(input, ref _deviceInput), ForwardContext.Inference, layerCount));
+                sink(averaged, views, start);
             }
         }
     }
 
     /// <summary>
-    /// The class score map [N, classes, h, w] averaged over its positions, in host memory: the paper's sum-pooling
-    /// divided by the map's area, so that at the training size (a 1x1 map) the scores are exactly the plain network's logits.
+    /// A map [N, channels, h, w] (class scores, or a hidden layer's outputs) averaged over its positions, in host memory:
+    /// the paper's sum-pooling divided by the map's area, so that at the training size (a 1x1 map) class scores are
+    /// exactly the plain network's logits.
     /// </summary>
     private static Tensor SpatialMean(Tensor map)
     {
-        int count = map.Shape[0], classes = map.Shape[1], area = map.Shape[2] * map.Shape[3];
+        int count = map.Shape[0], channels = map.Shape[1], area = map.Shape[2] * map.Shape[3];
         float[] scores = map.ToArray();
-        var averaged = new Tensor(count, classes);
+        var averaged = new Tensor(count, channels);
         var means = averaged.Span;
         for (int row = 0; row < means.Length; row++)
         {

@@ -30,32 +30,17 @@ public static class Evaluator
         var badImages = new List<BadImage>();
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = options.MaxDegreeOfParallelism, CancellationToken = cancellation };
 
-        Task<PreparedStep> Prepare(int start) =>
-            Task.Run(() => PreparedStep.Load(data, start, Math.Min(ensemble.ImagesPerStep, total - start), ensemble, parallel), cancellation);
-
-        Task<PreparedStep>? next = total > 0 ? Prepare(0) : null;
-        try
+        PreparedStep.ForEach(data, total, ensemble.ImagesPerStep, ensemble.Rescale, ensemble.SmallestScale, parallel, (step, done) =>
         {
-            for (int start = 0; start < total; start += ensemble.ImagesPerStep)
+            badImages.AddRange(step.BadImages);
+            var posteriors = ensemble.Posteriors(step.Images, cancellation);
+            for (int i = 0; i < posteriors.Length; i++)
             {
-                var step = next!.GetAwaiter().GetResult();
-                int following = start + ensemble.ImagesPerStep;
-                next = following < total ? Prepare(following) : null;
-                badImages.AddRange(step.BadImages);
-                var posteriors = ensemble.Posteriors(step.Images, cancellation);
-                for (int i = 0; i < posteriors.Length; i++)
-                {
-                    confusion.Add(posteriors[i], step.Labels[i]);
-                    topK.Add(posteriors[i], step.Labels[i]);
-                }
-                progress?.Invoke(Math.Min(following, total), total);
+                confusion.Add(posteriors[i], step.Labels[i]);
+                topK.Add(posteriors[i], step.Labels[i]);
             }
-        }
-        finally
-        {
-            // Never leave a decoding step running behind an exception; its own failure is moot by then.
-            if (next is not null) Task.WaitAny(next);
-        }
+            progress?.Invoke(done, total);
+        });
         return new EvaluationResult(confusion.Top1Error, topK.Error(5), confusion, (int)topK.Count, stopwatch.Elapsed.TotalSeconds, badImages);
     }
 

@@ -64,10 +64,18 @@ public sealed class Sequential : IDisposable
     }
 
     /// <summary>Runs the layers in order. The result belongs to the last layer and is overwritten by the next call.</summary>
-    public Tensor Forward(Tensor input, ForwardContext context)
+    public Tensor Forward(Tensor input, ForwardContext context) => Forward(input, context, _layers.Length);
+
+    /// <summary>
+    /// Runs the first <paramref name="layerCount"/> layers in order (an intermediate layer's output, as a feature
+    /// extractor wants); the result belongs to the last of them and is overwritten by the next call.
+    /// </summary>
+    public Tensor Forward(Tensor input, ForwardContext context, int layerCount)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(layerCount);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(layerCount, _layers.Length);
         var profiler = Profiler;
-        for (int i = 0; i < _layers.Length; i++)
+        for (int i = 0; i < layerCount; i++)
             input = profiler is null ? _layers[i].Forward(input, context) : profiler.Forward(i, input, context);
         return input;
     }

@@ -41,6 +41,13 @@ internal sealed record CheckpointOptions
     [JsonConverter(typeof(JsonStringEnumConverter<InitScheme>))]
     public InitScheme Init { get; init; }
     public string? InitFrom { get; init; }
+    // Added after format version 1: left out when unused, so the options of a run without them keep their bytes.
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int[]? Classes { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? PerClass { get; init; }
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public int Split { get; init; }
     public ulong Seed { get; init; }
     public int? Limit { get; init; }
     public int? ValidationLimit { get; init; }
@@ -62,7 +69,8 @@ internal sealed record CheckpointOptions
             LearningRate = options.Schedule.InitialLearningRate, Momentum = options.Optimizer.Momentum, WeightDecay = options.Optimizer.WeightDecay,
             Patience = options.Schedule.Patience, MinImprovement = options.Schedule.MinImprovement, MaxReductions = options.Schedule.MaxReductions,
             Epochs = options.Schedule.MaxEpochs, AnnealEpochs = options.Schedule.AnnealEpochs, Init = options.Source?.Init ?? default,
-            InitFrom = options.Source?.InitFrom, Seed = options.Seed, Limit = options.Loader.Limit, ValidationLimit = options.ValidationLimit,
+            InitFrom = options.Source?.InitFrom, Classes = options.Source?.Classes, PerClass = options.Source?.PerClass, Split = options.Source?.Split ?? 0,
+            Seed = options.Seed, Limit = options.Loader.Limit, ValidationLimit = options.ValidationLimit,
             LoaderWorkers = options.Loader.Workers, CheckpointSeconds = options.CheckpointSeconds, OutputDirectory = options.OutputDirectory,
         };
     }
@@ -83,7 +91,7 @@ internal sealed record CheckpointOptions
             Statistics = statistics, Seed = Seed, ValidationLimit = ValidationLimit, CheckpointSeconds = CheckpointSeconds, OutputDirectory = OutputDirectory,
             Source = Data is null ? null : new TrainingSource
             {
-                Data = Data, InputChannels = InputChannels, Init = Init, InitFrom = InitFrom,
+                Data = Data, InputChannels = InputChannels, Init = Init, InitFrom = InitFrom, Classes = Classes, PerClass = PerClass, Split = Split,
                 Model = new TrainingSource().Model with
                 {
                     Configuration = Configuration, WidthMultiplier = Width, Head = Head, HiddenUnits = HiddenUnits, Dropout = Dropout, InputSize = InputSize,

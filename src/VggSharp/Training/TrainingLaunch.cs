@@ -34,7 +34,7 @@ public static class TrainingLaunch
         {
             var source = options.Source ?? throw new ArgumentException("The command line trains on the data its options name; these have no source.");
             Trainer.CheckNewRun(options, source.Model);
-            (train, validation) = data ?? DataSource.Open(source.Data);
+            (train, validation) = data ?? source.OpenData();
             int channels = InputChannels(source, train);
             Say(progress, $"Data: {train.Count} training and {validation.Count} validation images, {train.ClassNames.Count} classes.");
             var statistics = options.Statistics ?? Statistics(source, train, progress);
@@ -103,7 +103,7 @@ public static class TrainingLaunch
     private static int InputChannels(TrainingSource source, IImageDataset train) => source.InputChannels ?? (train is IdxDataset ? 1 : 3);
 
     private static (IImageDataset Train, IImageDataset Validation) OpenData(TrainingOptions options) =>
-        DataSource.Open(options.Source?.Data ?? throw new InvalidOperationException("The run was trained on a program's own data sets, which the command line cannot open."));
+        (options.Source ?? throw new InvalidOperationException("The run was trained on a program's own data sets, which the command line cannot open.")).OpenData();
 
     /// <summary>
     /// Fine-tunes from a model of the same configuration (all weights) or warm-starts from a shallower one (the paper's);

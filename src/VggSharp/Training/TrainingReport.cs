@@ -42,7 +42,7 @@ public static class TrainingReport
         AppendPairs(html, "Options", content.Options);
         html.Append("</section>\n");
         AppendPlots(html, content.Epochs);
-        if (content.Confusion is not null) AppendConfusion(html, content.Confusion);
+        if (content.Confusion is not null) AppendConfusion(html, content.Confusion, "validation");
         AppendEpochTable(html, content.Epochs);
         html.Append("</body></html>\n");
         return html.ToString();
@@ -96,9 +96,10 @@ public static class TrainingReport
         html.Append("</section>\n");
     }
 
-    private static void AppendConfusion(StringBuilder html, ConfusionMatrix matrix)
+    /// <summary>The confusion matrix's heatmap, per-class accuracy and most frequent confusions; <paramref name="images"/> says which images it counts.</summary>
+    internal static void AppendConfusion(StringBuilder html, ConfusionMatrix matrix, string images)
     {
-        html.Append($"<h2>Confusion matrix <span class=\"dim\">(validation, {matrix.Total.ToString(Invariant)} images, top-1 error {Percent(matrix.Top1Error)})</span></h2>");
+        html.Append($"<h2>Confusion matrix <span class=\"dim\">({Escape(images)}, {matrix.Total.ToString(Invariant)} images, top-1 error {Percent(matrix.Top1Error)})</span></h2>");
         html.Append("<section class=\"confusion\"><div class=\"heatmap\">").Append(SvgConfusionHeatmap.Render(matrix)).Append("</div><div>");
 
         var classes = Enumerable.Range(0, matrix.Classes).Where(c => matrix.ClassTotal(c) > 0).OrderBy(c => matrix.ClassAccuracy(c)).ThenBy(c => c).ToList();
@@ -159,7 +160,7 @@ public static class TrainingReport
         public const string LearningRate = "#7b4fb0";
     }
 
-    /// <summary>The reports' style sheet, shared by the study report.</summary>
+    /// <summary>The reports' style sheet, shared by the study and transfer reports.</summary>
     internal const string Style = """
         body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;color:#1a1a2e;background:#f6f7fb;margin:0 auto;padding:24px 32px;max-width:1160px;font-size:14px}
         h1{font-size:24px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 10px}h3{font-size:14px;margin:18px 0 8px}.confusion h3:first-child{margin-top:4px}

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using VggSharp.Data;
 using VggSharp.Models;
 
 namespace VggSharp.Training;
@@ -36,4 +37,33 @@ public sealed record TrainingSource
     /// shallower one warm-starts this one as in the paper (first four convolutions and the fully-connected layers).
     /// </summary>
     public string? InitFrom { get; init; }
+
+    /// <summary>
+    /// Train and validate on these classes of the data only (indices into its class list), renumbered 0, 1, ... in
+    /// this order, as Yosinski et al. split ImageNet by classes; null for every class.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int[]? Classes { get; init; }
+
+    /// <summary>
+    /// Train on this many images per class only, drawn at random as the transfer experiment's split
+    /// <see cref="Split"/> draws them (<see cref="PerClassSplit"/>); null for every training image.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? PerClass { get; init; }
+
+    /// <summary>Which random split <see cref="PerClass"/> draws (0, 1, ...).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public int Split { get; init; }
+
+    /// <summary>Opens the training and validation sets <see cref="Data"/> names, with only <see cref="Classes"/> and <see cref="PerClass"/>'s images.</summary>
+    public (IImageDataset Train, IImageDataset Validation) OpenData()
+    {
+        if (PerClass < 1) throw new ArgumentException($"The training images per class must be at least 1, got {PerClass}.");
+        if (Split < 0) throw new ArgumentException($"The split must be 0 or more, got {Split}.");
+        var (train, validation) = DataSource.Open(Data);
+        if (Classes is not null) (train, validation) = (DatasetSubset.OfClasses(train, Classes), DatasetSubset.OfClasses(validation, Classes));
+        if (PerClass is { } n) train = DatasetSubset.OfImages(train, PerClassSplit.Draw(train, n, Split));
+        return (train, validation);
+    }
 }

@@ -65,11 +65,17 @@ internal static class NpyHeader
         return shape;
     }
 
-    /// <summary>The whole header (version 1.0) for a C-ordered float32 array of <paramref name="shape"/>.</summary>
-    public static byte[] Format(IReadOnlyList<long> shape)
+    /// <summary>NumPy's name of little-endian int64, the type labels are written as.</summary>
+    public const string Int64 = "<i8";
+
+    /// <summary>
+    /// The whole header (version 1.0) for a C-ordered array of <paramref name="shape"/>, of float32 unless
+    /// <paramref name="descr"/> names another type (<see cref="Int64"/>).
+    /// </summary>
+    public static byte[] Format(IReadOnlyList<long> shape, string descr = Float32)
     {
         string dims = shape.Count == 1 ? $"{shape[0]}," : string.Join(", ", shape.Select(d => d.ToString(CultureInfo.InvariantCulture)));
-        string dict = $"{{'descr': '{Float32}', 'fortran_order': False, 'shape': ({dims}), }}";
+        string dict = $"{{'descr': '{descr}', 'fortran_order': False, 'shape': ({dims}), }}";
         int prefix = PrefixLength(1);
         int padded = (prefix + dict.Length + 1 + Alignment - 1) / Alignment * Alignment;
         string text = dict.PadRight(padded - prefix - 1) + "\n";
