@@ -107,6 +107,9 @@ public sealed class OnnxModelReader : IWeightsSource
     /// </summary>
     public VggOptions Match(VggOptions options)
     {
+        // The constructor works the graph's options out through ConfigurationInference, which ends with this call:
+        // then there is nothing to check against yet.
+        if (_options is null) return options;
         WeightsFile.CheckConfiguration(Path, VggConfiguration.Parse(_options.Configuration).Name, VggConfiguration.Parse(options.Configuration).Name);
         if (options.InputSize != _options.InputSize)
             throw new WeightsFormatException(Path, $"the graph is for {_options.InputSize}x{_options.InputSize} input, not {options.InputSize}x{options.InputSize}");
