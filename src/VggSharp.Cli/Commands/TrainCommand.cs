@@ -41,7 +41,7 @@ internal static class TrainCommand
         var scaleMax = Make("--scale-max", "The largest S of scale jittering.", "S", Defaults.Augmentation.MaxScale);
         var colourShift = Make("--colour-shift", "Standard deviation of the RGB colour shift (0 turns it off).", "sigma", Defaults.Augmentation.ColourShiftSigma);
         var init = new EnumOption<InitScheme>("--init", "Weight initialisation: paper (N(0, 0.01)), glorot or kaiming.", DefaultSource.Init);
-        var initFrom = new Option<string?>("--init-from") { Description = "A trained model (VggSharp safetensors, a PyTorch .pth, a Caffe .caffemodel, a Keras .h5, a MatConvNet .mat or an ONNX graph): the same configuration is fine-tuned, a shallower one warm-starts this one.", HelpName = "weights" };
+        var initFrom = new Option<string?>("--init-from") { Description = "A trained model (VggSharp safetensors, a PyTorch .pth, a Caffe .caffemodel, a Keras .h5, a MatConvNet .mat or an ONNX graph): the same configuration is fine-tuned, a shallower one warm-starts this one, a file of convolutions only (Keras's _notop .h5) starts the convolutions.", HelpName = "weights" };
         var seed = Make("--seed", "The seed every random choice derives from.", "n", Defaults.Seed);
         var limit = new Option<int?>("--limit") { Description = "Train on the first N training images only.", HelpName = "N" };
         var classes = ClassSubsetOption.Create("Train and validate on");

@@ -50,6 +50,13 @@ public interface IWeightsSource : IDisposable
     long LoadedDataLength { get; }
 
     /// <summary>
+    /// Whether the file holds only a network's convolutional layers (features.N), no classifier: Keras's include_top=False
+    /// download. Such a file describes no whole model, so <see cref="WeightsFile"/> builds none from it; it starts a
+    /// training run's convolutions (<see cref="WeightsFile.LoadFeaturesInto(Models.VggModel, IWeightsSource)"/>).
+    /// </summary>
+    bool FeaturesOnly => false;
+
+    /// <summary>
     /// Whether every batch norm's num_batches_tracked must be in the file: true for VggSharp's own safetensors files;
     /// torchvision's files before PyTorch 0.4.1 lack them, and ONNX files hold no training state (they load as 0).
     /// </summary>

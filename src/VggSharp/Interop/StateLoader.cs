@@ -49,13 +49,16 @@ internal static class StateLoader
 
     /// <summary>
     /// Loads <paramref name="source"/> into <paramref name="model"/>, all or nothing: everything is checked against the
-    /// model, then read into buffers of the model's size, and only when every read has succeeded copied into it.
+    /// model, then read into buffers of the model's size, and only when every read has succeeded copied into it. With
+    /// <paramref name="covers"/>, only the keys it accepts are loaded, in the file and in the model alike; the model's
+    /// other entries are left as they are.
     /// </summary>
-    public static void LoadInto(VggModel model, IWeightsSource source)
+    public static void LoadInto(VggModel model, IWeightsSource source, Func<string, bool>? covers = null)
     {
         if (model.IsFullyConvolutional)
             throw new ArgumentException("Load into the model a fully-convolutional one is made from, then convert it.", nameof(model));
-        var steps = Plan(source, model, _ => true);
+        covers ??= _ => true;
+        var steps = Plan(source, model, covers);
         var staged = steps.Select(step =>
         {
             var buffer = GC.AllocateUninitializedArray<float>((int)((step.Entry.ByteLength + sizeof(float) - 1) / sizeof(float)));
@@ -64,7 +67,7 @@ internal static class StateLoader
             return buffer;
         }).ToList();
         var loaded = steps.Select(s => s.Entry.Key).ToHashSet(StringComparer.Ordinal);
-        foreach (var entry in model.State().Where(e => !loaded.Contains(e.Key))) entry.CopyFrom(new byte[entry.ByteLength]); // counters old files lack, as in a new model
+        foreach (var entry in model.State().Where(e => covers(e.Key) && !loaded.Contains(e.Key))) entry.CopyFrom(new byte[entry.ByteLength]); // counters old files lack, as in a new model
         for (int i = 0; i < steps.Count; i++) steps[i].Entry.CopyFrom(MemoryMarshal.AsBytes(staged[i].AsSpan())[..(int)steps[i].Entry.ByteLength]);
     }
 
@@ -77,11 +80,12 @@ internal static class StateLoader
     /// <summary>fc6's weights pool <paramref name="Channels"/> maps from <paramref name="MapSize"/> to <paramref name="PooledSize"/> squared.</summary>
     private sealed record PoolFold(int Channels, int PooledSize, int MapSize);
 
+    /// <summary>How each model entry whose key passes <paramref name="isModelKey"/> is filled from the file's tensors that pass it.</summary>
     private static List<Step> Plan(IWeightsSource source, VggModel model, Func<string, bool> isModelKey)
     {
         bool foreign = !IsVggSharpFile(source), countersOptional = !source.HasBatchCounters;
         string described = Describe(model.Configuration, model.Options);
-        var entries = model.State().ToList();
+        var entries = model.State().Where(e => isModelKey(e.Key)).ToList();
         // Element types no model entry can hold are refused first, since the file cannot load whatever the model.
         foreach (var tensor in source.Tensors.Where(t => isModelKey(t.Name)))
         {

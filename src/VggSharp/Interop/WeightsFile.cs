@@ -18,10 +18,13 @@ namespace VggSharp.Interop;
 /// <see cref="IWeightsSource"/>, and <see cref="Load(string, WeightsLoadOptions?, IBackend?)"/> builds the model the
 /// file describes (a VggSharp file's metadata, a Caffe model's layers) or, for a torchvision state_dict, the one its
 /// keys and shapes imply. <see cref="Convert"/> saves any of them as a VggSharp safetensors file or exports it to ONNX.
+/// A file of the convolutions alone (<see cref="IWeightsSource.FeaturesOnly"/>: Keras's _notop download) builds no
+/// model: everything here that needs one refuses it, and <see cref="LoadFeaturesInto(VggModel, IWeightsSource)"/> starts a model's convolutions from it.
 /// </summary>
 public static class WeightsFile
 {
     private const int SniffBytes = 32;
+    private const string FeaturesPrefix = "features.";
 
     /// <summary>The file's format: by content for safetensors and PyTorch files, else by extension; an unknown file is a <see cref="WeightsFormatException"/>.</summary>
     public static WeightsFormat Detect(string path)
@@ -82,6 +85,7 @@ public static class WeightsFile
     {
         options.Validate(); // invalid options are the caller's error, whatever the file
         using var source = Open(path);
+        RequireClassifier(source);
         return StateLoader.Build(source, source.Match(options), backend);
     }
 
@@ -95,9 +99,26 @@ public static class WeightsFile
     /// <summary>What <see cref="LoadInto(VggModel, string)"/> does with a file already open.</summary>
     public static void LoadInto(VggModel model, IWeightsSource source)
     {
+        RequireClassifier(source);
         source.Match(model.Options);
         StateLoader.LoadInto(model, source);
     }
+
+    /// <summary>
+    /// Loads the convolutional layers (features.N, batch norms included) of <paramref name="path"/>, in any format, into
+    /// <paramref name="model"/>'s, leaving its classifier as it is: how a file of the convolutions alone (Keras's
+    /// _notop download) starts a training run. Its convolutions must be the model's, key for key and shape for shape;
+    /// on any error the model is left as it was.
+    /// </summary>
+    public static void LoadFeaturesInto(VggModel model, string path)
+    {
+        using var source = Open(path);
+        LoadFeaturesInto(model, source);
+    }
+
+    /// <summary>What <see cref="LoadFeaturesInto(VggModel, string)"/> does with a file already open.</summary>
+    public static void LoadFeaturesInto(VggModel model, IWeightsSource source) =>
+        StateLoader.LoadInto(model, source, key => key.StartsWith(FeaturesPrefix, StringComparison.Ordinal));
 
     /// <summary>The class names the file stores (VggSharp files and MatConvNet models may), or null.</summary>
     public static IReadOnlyList<string>? ReadClassNames(string path)
@@ -150,9 +171,18 @@ public static class WeightsFile
             throw new WeightsFormatException(path, $"the file is for configuration {stored} but configuration {requested} was requested");
     }
 
+    /// <summary>Refuses a file of the convolutions alone where a whole model is needed, saying what it is good for.</summary>
+    private static void RequireClassifier(IWeightsSource source)
+    {
+        if (source.FeaturesOnly)
+            throw new WeightsFormatException(source.Path, "the file holds only the convolutional layers, no classifier (Keras's include_top=False, the _notop download): "
+                + "use it to start training (vggsharp train --init-from), which loads the convolutions and initialises the classifier afresh");
+    }
+
     /// <summary>The model the file describes, which the hints must agree with, or else the one its keys and shapes imply with the hints.</summary>
     private static VggOptions OptionsOf(IWeightsSource source, WeightsLoadOptions hints)
     {
+        RequireClassifier(source);
         if (source.DescribeModel() is not { } options) return ConfigurationInference.Infer(source, hints);
         if (hints.Configuration is not null)
             CheckConfiguration(source.Path, VggConfiguration.Parse(options.Configuration).Name, VggConfiguration.Parse(hints.Configuration).Name);

@@ -41,16 +41,18 @@ public static class TrainingLaunch
             options = options with { Statistics = statistics };
             // The file to start from is opened once: what it says of its model decides the preprocessing and how it is used.
             using var init = source.InitFrom is null ? null : WeightsFile.Open(source.InitFrom);
-            var initOptions = init is null ? null : WeightsFile.ReadOptions(init);
+            // A file of the convolutions alone (Keras's _notop) describes no whole model: its preprocessing is all it says.
+            var initOptions = init is null || init.FeaturesOnly ? null : WeightsFile.ReadOptions(init);
+            var inherited = init is { FeaturesOnly: true } ? init.Preprocessing : initOptions?.Preprocessing;
             model = VggModel.Create(source.Model with
             {
                 Classes = train.ClassNames.Count, InputChannels = channels,
                 // The weights taken from another model expect its inputs (torchvision's normalisation, say), not this set's mean.
-                Preprocessing = initOptions?.Preprocessing is { } inherited && inherited.Mean.Length == channels ? inherited : statistics.ToMeanSubtraction(),
+                Preprocessing = inherited is not null && inherited.Mean.Length == channels ? inherited : statistics.ToMeanSubtraction(),
             }, scheme: source.Init, seed: options.Seed);
             try
             {
-                if (init is not null) StartFrom(model, init, initOptions!, progress);
+                if (init is not null) StartFrom(model, init, initOptions, progress);
             }
             catch
             {
@@ -106,12 +108,19 @@ public static class TrainingLaunch
         (options.Source ?? throw new InvalidOperationException("The run was trained on a program's own data sets, which the command line cannot open.")).OpenData();
 
     /// <summary>
-    /// Fine-tunes from a model of the same configuration (all weights) or warm-starts from a shallower one (the paper's);
-    /// <paramref name="fileOptions"/> is what the file says of itself.
+    /// Fine-tunes from a model of the same configuration (all weights), warm-starts from a shallower one (the paper's), or
+    /// takes the convolutions of a file that holds only those, the classifier keeping its initialisation;
+    /// <paramref name="fileOptions"/> is what the file says of itself (null for the convolutions alone).
     /// </summary>
-    private static void StartFrom(VggModel model, IWeightsSource file, VggOptions fileOptions, IProgress<TrainingProgress>? progress)
+    private static void StartFrom(VggModel model, IWeightsSource file, VggOptions? fileOptions, IProgress<TrainingProgress>? progress)
     {
-        string inputs = model.Options.Preprocessing == fileOptions.Preprocessing ? "; its input preprocessing is kept" : "";
+        string inputs = model.Options.Preprocessing == (fileOptions is null ? file.Preprocessing : fileOptions.Preprocessing) ? "; its input preprocessing is kept" : "";
+        if (fileOptions is null)
+        {
+            WeightsFile.LoadFeaturesInto(model, file);
+            Say(progress, $"Warm start from {file.Path}: its convolutional layers, the classifier initialised afresh{inputs}.");
+            return;
+        }
         if (VggConfiguration.Parse(fileOptions.Configuration).Name == model.Configuration.Name)
         {
             WeightsFile.LoadInto(model, file);

@@ -34,7 +34,9 @@ public sealed record TrainingSource
     /// <summary>
     /// A trained model to start from, in any format <see cref="Interop.WeightsFile"/> reads (VggSharp safetensors, a PyTorch
     /// state_dict): one of the same configuration is fine-tuned (all its weights are taken); a
-    /// shallower one warm-starts this one as in the paper (first four convolutions and the fully-connected layers).
+    /// shallower one warm-starts this one as in the paper (first four convolutions and the fully-connected layers); a
+    /// file of the convolutions alone (<see cref="Interop.IWeightsSource.FeaturesOnly"/>, Keras's _notop) gives all
+    /// of this one's convolutions, the classifier keeping its initialisation.
     /// </summary>
     public string? InitFrom { get; init; }
 

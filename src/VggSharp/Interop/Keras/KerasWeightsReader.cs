@@ -14,7 +14,9 @@ namespace VggSharp.Interop.Keras;
 /// layer's [inputs, outputs] to [outputs, inputs], and fc1's inputs from Keras's channels-last Flatten order to
 /// torchvision's channels-first one, in blocks, so no copy of a tensor is made. The weights expect Keras's
 /// caffe-style preprocessing (BGR, 0-255, minus the ImageNet mean pixel). The model is inferred from the keys and
-/// shapes as for a state_dict. Every problem is a <see cref="WeightsFormatException"/>.
+/// shapes as for a state_dict. A file without the Dense layers (include_top=False, the _notop download) holds the
+/// convolutions alone (<see cref="FeaturesOnly"/>): it starts a training run, and builds no model by itself. Every
+/// problem is a <see cref="WeightsFormatException"/>.
 /// </summary>
 public sealed class KerasWeightsReader : IWeightsSource
 {
@@ -58,11 +60,17 @@ public sealed class KerasWeightsReader : IWeightsSource
     /// <summary>Null: the model is inferred from the tensors, as for a state_dict.</summary>
     public VggOptions? DescribeModel() => null;
 
-    /// <summary>The options, when their feature map is the one Keras's Flatten feeds to fc1 (Keras's VGG takes only its own input size).</summary>
+    /// <summary>Whether the file has no Dense layers (Keras's include_top=False): its convolutions are all it holds.</summary>
+    public bool FeaturesOnly => _flattenedMap == 0;
+
+    /// <summary>
+    /// The options, when their feature map is the one Keras's Flatten feeds to fc1 (Keras's VGG takes only its own input
+    /// size); for a file of the convolutions alone, which take any size, the options as they are.
+    /// </summary>
     public VggOptions Match(VggOptions options)
     {
         int map = VggLayerBuilder.FeatureMapSize(options.Validate(), options.InputSize);
-        if (map != _flattenedMap)
+        if (!FeaturesOnly && map != _flattenedMap)
             throw new WeightsFormatException(Path,
                 $"Keras's VGG flattens a {_flattenedMap}x{_flattenedMap} feature map into fc1, so it takes one input size only, and {options.InputSize}x{options.InputSize} gives {map}x{map}");
         return options;
@@ -140,7 +148,7 @@ public sealed class KerasWeightsReader : IWeightsSource
         }
     }
 
-    /// <summary>The tensors of the layers the file lists, and the side of the feature map fc1 takes.</summary>
+    /// <summary>The tensors of the layers the file lists, and the side of the feature map fc1 takes (0 when the file has no Dense layers).</summary>
     private static (List<(WeightsTensor, Hdf5Dataset, int)> Tensors, int Map) Layers(Hdf5Group root, string path)
     {
         var weights = root.Attribute("layer_names") is not null ? root : root.Group("model_weights") is { } saved && saved.Attribute("layer_names") is not null ? saved
@@ -199,10 +207,8 @@ public sealed class KerasWeightsReader : IWeightsSource
             }
         }
         if (lastChannels == 0) throw new InvalidDataException("the file has no convolution layers: not a VGG network's weights");
-        if (dense == 0)
-            throw new InvalidDataException("the file holds only the convolutional layers (Keras's include_top=False, the _notop download); "
-                + "VggSharp loads networks with their classifier: use the file with the top (vgg16_weights_tf_dim_ordering_tf_kernels.h5)");
-        if (dense != Classifier.Length) throw new InvalidDataException($"the file has {dense} Dense layers; VGG's classifier has 3");
+        // No Dense layer at all is Keras's include_top=False: the convolutions alone (FeaturesOnly).
+        if (dense != 0 && dense != Classifier.Length) throw new InvalidDataException($"the file has {dense} Dense layers; VGG's classifier has 3");
         return (tensors, map);
     }
 
