@@ -38,8 +38,10 @@ public static class Trainer
         try
         {
             CheckNewRun(options, model.Options);
-            if (model.Options.Classes != trainingSet.ClassNames.Count)
-                throw new ArgumentException($"The model has {model.Options.Classes} classes; the training set has {trainingSet.ClassNames.Count}.");
+            if (model.Options.Classes != options.OutputsFor(trainingSet.ClassNames.Count))
+                throw new ArgumentException(options.Localisation is null
+                    ? $"The model has {model.Options.Classes} classes; the training set has {trainingSet.ClassNames.Count}."
+                    : $"The model has {model.Options.Classes} outputs; a box head for the training set's {trainingSet.ClassNames.Count} classes has {options.OutputsFor(trainingSet.ClassNames.Count)}.");
             var statistics = options.Statistics ?? ChannelStatistics.Compute(trainingSet, model.Options.InputChannels, maxImages: 20_000,
                 bad => progress?.Report(new TrainingProgress.Message($"skipped {bad.Source}: {bad.Reason}")));
             optimizer = new SgdOptimizer(model.Network, options.Optimizer);
@@ -74,7 +76,7 @@ public static class Trainer
         using var owned = checkpoint;
         try
         {
-            if (trainingSet.ClassNames.Count != checkpoint.Model.Options.Classes)
+            if (checkpoint.Options.OutputsFor(trainingSet.ClassNames.Count) != checkpoint.Model.Options.Classes)
                 throw new InvalidOperationException($"The data now has {trainingSet.ClassNames.Count} classes; the run was started with {checkpoint.Model.Options.Classes}.");
             var position = checkpoint.Position;
             new MetricsLog(checkpoint.Options.OutputDirectory).DropAfter(position.Epoch);
