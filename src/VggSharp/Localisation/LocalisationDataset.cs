@@ -16,6 +16,17 @@ public sealed class LocalisationDataset : IImageDataset
     /// <summary>Annotates <paramref name="images"/>, whose <see cref="IImageDataset.Describe"/> must be each image's path.</summary>
     public LocalisationDataset(IImageDataset images) => _images = images;
 
+    /// <summary>
+    /// The training and validation sets of a folder in ImageNet's layout (see <see cref="DataSource"/>) with their
+    /// annotations; <paramref name="spec"/> must be such a folder.
+    /// </summary>
+    public static (LocalisationDataset Train, LocalisationDataset Validation) Open(string spec)
+    {
+        if (!Directory.Exists(spec)) throw new DirectoryNotFoundException($"Localisation data must be a folder with train/ and val/ and a .xml annotation beside each image; '{spec}' is not one.");
+        var (train, validation) = DataSource.Open(spec);
+        return (new LocalisationDataset(train), new LocalisationDataset(validation));
+    }
+
     /// <summary>The file extension of the annotations.</summary>
     public const string AnnotationExtension = ".xml";
 

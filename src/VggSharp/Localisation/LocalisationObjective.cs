@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace VggSharp.Localisation;
 
 /// <summary>
@@ -9,6 +11,7 @@ namespace VggSharp.Localisation;
 public sealed record LocalisationObjective
 {
     /// <summary>SCR or PCR.</summary>
+    [JsonConverter(typeof(JsonStringEnumConverter<BoxRegression>))]
     public BoxRegression Regression { get; init; } = BoxRegression.PerClass;
 
     /// <summary>

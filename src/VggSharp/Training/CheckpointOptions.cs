@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using VggSharp.Data;
 using VggSharp.Data.Transforms;
+using VggSharp.Localisation;
 using VggSharp.Models;
 
 namespace VggSharp.Training;
@@ -47,6 +48,7 @@ internal sealed record CheckpointOptions
     public int LoaderWorkers { get; init; }
     public double CheckpointSeconds { get; init; }
     public required string OutputDirectory { get; init; }
+    public LocalisationObjective? Localisation { get; init; }
 
     /// <summary>The stored form of <paramref name="options"/> for a run training <paramref name="model"/>.</summary>
     public static CheckpointOptions From(TrainingOptions options, VggOptions model)
@@ -64,6 +66,7 @@ internal sealed record CheckpointOptions
             Epochs = options.Schedule.MaxEpochs, AnnealEpochs = options.Schedule.AnnealEpochs, Init = options.Source?.Init ?? default,
             InitFrom = options.Source?.InitFrom, Seed = options.Seed, Limit = options.Loader.Limit, ValidationLimit = options.ValidationLimit,
             LoaderWorkers = options.Loader.Workers, CheckpointSeconds = options.CheckpointSeconds, OutputDirectory = options.OutputDirectory,
+            Localisation = options.Localisation,
         };
     }
 
@@ -81,6 +84,7 @@ internal sealed record CheckpointOptions
             Augmentation = new AugmentationOptions { MinScale = ScaleMin, MaxScale = ScaleMax, RandomFlip = Flip, ColourShiftSigma = ColourShift },
             Loader = new DataLoaderOptions { BatchSize = BatchSize, MicroBatchSize = MicroBatchSize, Workers = LoaderWorkers, Limit = Limit },
             Statistics = statistics, Seed = Seed, ValidationLimit = ValidationLimit, CheckpointSeconds = CheckpointSeconds, OutputDirectory = OutputDirectory,
+            Localisation = Localisation,
             Source = Data is null ? null : new TrainingSource
             {
                 Data = Data, InputChannels = InputChannels, Init = Init, InitFrom = InitFrom,

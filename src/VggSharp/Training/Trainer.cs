@@ -2,6 +2,7 @@ using VggSharp.Data;
 using VggSharp.Data.Transforms;
 using VggSharp.Distributed;
 using VggSharp.Interop;
+using VggSharp.Localisation;
 using VggSharp.Models;
 
 namespace VggSharp.Training;
@@ -38,6 +39,7 @@ public static class Trainer
         try
         {
             CheckNewRun(options, model.Options);
+            LocalisationModel.CheckRun(options, trainingSet, validationSet, distributed);
             if (model.Options.Classes != options.OutputsFor(trainingSet.ClassNames.Count))
                 throw new ArgumentException(options.Localisation is null
                     ? $"The model has {model.Options.Classes} classes; the training set has {trainingSet.ClassNames.Count}."
@@ -78,6 +80,7 @@ public static class Trainer
         {
             if (checkpoint.Options.OutputsFor(trainingSet.ClassNames.Count) != checkpoint.Model.Options.Classes)
                 throw new InvalidOperationException($"The data now has {trainingSet.ClassNames.Count} classes; the run was started with {checkpoint.Model.Options.Classes}.");
+            LocalisationModel.CheckRun(checkpoint.Options, trainingSet, validationSet, distributed);
             var position = checkpoint.Position;
             new MetricsLog(checkpoint.Options.OutputDirectory).DropAfter(position.Epoch);
             progress?.Report(new TrainingProgress.Message($"Resuming {checkpoint.Options.OutputDirectory} at epoch {position.Epoch + 1}, step {position.StepInEpoch}."));
