@@ -72,6 +72,7 @@ internal static class Cli
             PredictCommand.Create(),
             BenchCommand.Create(),
             ConvertCommand.Create(),
+            LocalisationDataCommand.Create(),
         };
 
     // A mistyped word ("vggsharp inf") explains more than the "Required command was not provided." that comes with it.

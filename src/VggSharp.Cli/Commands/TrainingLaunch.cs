@@ -3,6 +3,7 @@ using VggSharp.Data.Transforms;
 using VggSharp.Distributed;
 using VggSharp.Interop;
 using VggSharp.Kernels;
+using VggSharp.Localisation;
 using VggSharp.Models;
 using VggSharp.Training;
 
@@ -25,8 +26,15 @@ internal static class TrainingLaunch
         try
         {
             var source = options.Source ?? throw new ArgumentException("The command line trains on the data its options name; these have no source.");
+            if (options.Localisation is not null && distributed is not null) throw new NotSupportedException("Localisation training runs in one process; start it without mpirun.");
+            // A localisation network takes its architecture from the classifier it starts from, and is checked against that.
+            if (options.Localisation is not null && source.InitFrom is not null)
+            {
+                (train, validation) = OpenData(options);
+                return StartLocalisation(options, source, train, validation, progress, cancellation);
+            }
             Trainer.CheckNewRun(options, source.Model);
-            (train, validation) = DataSource.Open(source.Data);
+            (train, validation) = OpenData(options);
             int channels = source.InputChannels ?? (train is IdxDataset ? 1 : 3);
             progress.Message($"Data: {train.Count} training and {validation.Count} validation images, {train.ClassNames.Count} classes.");
             var statistics = ChannelStatistics.Compute(train, channels, maxImages: 20_000, bad => progress.Message($"skipped {bad.Source}: {bad.Reason}"));
@@ -36,7 +44,7 @@ internal static class TrainingLaunch
             var initOptions = init is null ? null : WeightsFile.ReadOptions(init);
             model = VggModel.Create(source.Model with
             {
-                Classes = train.ClassNames.Count, InputChannels = channels,
+                Classes = options.OutputsFor(train.ClassNames.Count), InputChannels = channels,
                 // The weights taken from another model expect its inputs (torchvision's normalisation, say), not this set's mean.
                 Preprocessing = initOptions?.Preprocessing is { } inherited && inherited.Mean.Length == channels ? inherited : statistics.ToMeanSubtraction(),
             }, scheme: source.Init, seed: options.Seed);
@@ -78,8 +86,30 @@ internal static class TrainingLaunch
         return Trainer.Resume(checkpoint, train, validation, progress, cancellation, distributed);
     }
 
-    private static (IImageDataset Train, IImageDataset Validation) OpenData(TrainingOptions options) =>
-        DataSource.Open(options.Source?.Data ?? throw new InvalidOperationException("The run was trained on a program's own data sets, which the command line cannot open."));
+    private static (IImageDataset Train, IImageDataset Validation) OpenData(TrainingOptions options)
+    {
+        string spec = options.Source?.Data ?? throw new InvalidOperationException("The run was trained on a program's own data sets, which the command line cannot open.");
+        return options.Localisation is null ? DataSource.Open(spec) : LocalisationDataset.Open(spec);
+    }
+
+    /// <summary>
+    /// A localisation run started from a classifier (the paper's Appendix A): the classifier's configuration, input
+    /// size, channels and preprocessing, all its layers but the last, and a new box head.
+    /// </summary>
+    private static TrainingResult StartLocalisation(TrainingOptions options, TrainingSource source, IImageDataset train, IImageDataset validation,
+        ProgressReporter progress, CancellationToken cancellation)
+    {
+        using var classifier = WeightsFile.Load(source.InitFrom!, new WeightsLoadOptions(), Backends.Fast);
+        if (classifier.Options.Classes != train.ClassNames.Count)
+            throw new InvalidOperationException($"{source.InitFrom} classifies {classifier.Options.Classes} classes; the data has {train.ClassNames.Count}.");
+        using var model = LocalisationModel.FromClassifier(classifier, options.Localisation!, source.Init, options.Seed);
+        options = options with { Source = source with { Model = model.Options, InputChannels = model.Options.InputChannels } };
+        Trainer.CheckNewRun(options, model.Options);
+        progress.Message($"Data: {train.Count} training and {validation.Count} validation images, {train.ClassNames.Count} classes, with boxes.");
+        var statistics = ChannelStatistics.Compute(train, model.Options.InputChannels, maxImages: 20_000, bad => progress.Message($"skipped {bad.Source}: {bad.Reason}"));
+        progress.Message($"Localisation ({options.Localisation!.Regression}) from {source.InitFrom}: every layer but the last, and a new box head of {model.Options.Classes} outputs.");
+        return Trainer.Train(model, train, validation, options with { Statistics = statistics }, progress, cancellation);
+    }
 
     /// <summary>
     /// Fine-tunes from a model of the same configuration (all weights) or warm-starts from a shallower one (the paper's);

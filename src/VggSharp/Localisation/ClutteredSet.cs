@@ -43,7 +43,8 @@ public static class ClutteredSet
                     File.WriteAllBytes(Path.Combine(folder, file + ".png"), PngEncoder.Encode(canvas));
                     var annotation = new VocAnnotation(canvas.Width, canvas.Height, [new AnnotatedObject(name, box)]);
                     File.WriteAllText(Path.Combine(folder, file + LocalisationDataset.AnnotationExtension), VocAnnotationWriter.Write(file + ".png", annotation));
-                    progress?.Invoke(++written, total);
+                    written++;
+                    progress?.Invoke(written, total);
                 }
             }
         }

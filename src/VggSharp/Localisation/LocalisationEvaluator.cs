@@ -60,6 +60,7 @@ public static class LocalisationEvaluator
             }
             progress?.Invoke(start + count, total);
         }
+        if (images == 0 && bad.Count > 0) throw new ImageFormatException(bad[0].Source, $"none of the {bad.Count} images could be used; the first: {bad[0].Reason}");
         double Error(int wrong) => images == 0 ? double.NaN : (double)wrong / images;
         return new LocalisationResult(classifier is null ? double.NaN : Error(wrongTop1), classifier is null ? double.NaN : Error(wrongTop5),
             Error(wrongGroundTruth), images, stopwatch.Elapsed.TotalSeconds, bad);

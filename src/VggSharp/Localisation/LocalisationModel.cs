@@ -1,6 +1,7 @@
 using System.Text.Json;
 using VggSharp.Data;
 using VggSharp.Distributed;
+using VggSharp.Interop;
 using VggSharp.Models;
 using VggSharp.Training;
 
@@ -50,6 +51,23 @@ public static class LocalisationModel
     {
         metadata[RegressionKey] = objective.Regression.ToString();
         metadata[ClassNamesKey] = JsonSerializer.Serialize(classNames.ToArray(), PersistedJson.Default.StringArray);
+    }
+
+    /// <summary>The class names a localisation model's file stores (<see cref="ClassNamesKey"/>), or null when it has none.</summary>
+    public static IReadOnlyList<string>? ReadClassNames(string path)
+    {
+        // Only VggSharp's own files (safetensors) carry it.
+        if (WeightsFile.Detect(path) != WeightsFormat.Safetensors) return null;
+        using var reader = SafetensorsReader.Open(path);
+        if (!reader.Metadata.TryGetValue(ClassNamesKey, out var json)) return null;
+        try
+        {
+            return JsonSerializer.Deserialize(json, PersistedJson.Default.StringArray);
+        }
+        catch (JsonException e)
+        {
+            throw new WeightsFormatException(path, $"{ClassNamesKey} is not a JSON array of names", e);
+        }
     }
 
     /// <summary>Whether a parameter key (<see cref="SgdOptimizer"/>'s) belongs to a fully-connected layer.</summary>
