@@ -132,8 +132,8 @@ internal sealed class BoxLocaliser : IDisposable
         }
         int size = _transform.CropSize, outputs = _localiser.Options.Classes, area = rows * columns;
         // Position (i, j) of the map is the window whose fully-connected layers it computed: one stride of the feature
-        // maps apart (32 pixels in VGG), the last windows kept inside the image.
-        int stride = size / _localiser.FeatureMapSize(size);
+        // maps apart (2 to the number of poolings: 32 pixels in VGG), the last windows kept inside the image.
+        int stride = 1 << _localiser.Configuration.PoolCount;
         for (int i = 0; i < rows; i++)
         {
             for (int j = 0; j < columns; j++)

@@ -48,6 +48,8 @@ internal sealed record CheckpointOptions
     public int LoaderWorkers { get; init; }
     public double CheckpointSeconds { get; init; }
     public required string OutputDirectory { get; init; }
+    // Left out of classification runs' checkpoints, so their bytes stay as before.
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public LocalisationObjective? Localisation { get; init; }
 
     /// <summary>The stored form of <paramref name="options"/> for a run training <paramref name="model"/>.</summary>

@@ -55,6 +55,7 @@ public sealed record TrainingOptions
     /// Null for classification; set, the run trains a box regressor (the paper's Appendix A) on a
     /// <see cref="Localisation.LocalisationDataset"/>, whose model has <see cref="OutputsFor"/> outputs.
     /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
     public Localisation.LocalisationObjective? Localisation { get; init; }
 
     /// <summary>The model's outputs for data of <paramref name="classes"/> classes: one score per class, or the box head's.</summary>
