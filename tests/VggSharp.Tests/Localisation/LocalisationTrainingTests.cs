@@ -153,4 +153,13 @@ public class LocalisationTrainingTests(ClutteredSetFixture set) : IClassFixture<
         var refused = CliRunner.Run("eval", "--task", "localisation", "--weights", result.ModelPath, "--protocol", "multicrop", "--data", set.Data);
         Assert.Contains("center or dense", refused.SingleErrorLine());
     }
+
+    [Fact]
+    public void DataWithoutBoxesAndAnOccupiedOutputFolderGetOneClearError()
+    {
+        var noBoxes = CliRunner.Run("train", "--task", "localisation", "--data", "fashion-mnist", "--out", Path.Combine(_root, "none"));
+        Assert.Contains("Localisation data must be a folder", noBoxes.SingleErrorLine());
+        var occupied = CliRunner.Run("localisation-data", "--out", set.Data, "--train-per-class", "1", "--val-per-class", "1");
+        Assert.Contains("is not empty", occupied.SingleErrorLine());
+    }
 }
