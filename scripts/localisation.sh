@@ -36,7 +36,7 @@ evaluate() {
     echo "{\"kind\":\"eval\",\"name\":\"$name\",\"result\":$json}" >> "$results"
 }
 
-train classifier --config D-BN --width 0.25 --input-size 32 --lr 0.02
+train classifier --config D-BN --width 0.25 --input 32 --lr 0.02
 for regression in scr pcr; do
     for tune in all fc; do
         train "$regression-$tune" --task localisation --regression "$regression" --fine-tune "$tune" \
