@@ -3,13 +3,14 @@
 # Fashion-MNIST localisation set, trains a classifier on it, then four box regressors started from that classifier
 # (SCR and PCR, fine-tuning all layers or only the fully-connected ones), and tests each by the centre crop and densely
 # with greedy merging. Writes docs/LOCALISATION.md and copies its table into the README between the localisation
-# markers. Usage: bash scripts/localisation.sh [RUNS_DIR]   (EPOCHS=N and PER_CLASS=N shorten it)
+# markers. Usage: bash scripts/localisation.sh [RUNS_DIR]   (EPOCHS=N, PER_CLASS=N and BATCH=N change the runs)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/setup.sh
 runs="${1:-runs/localisation}"
 epochs="${EPOCHS:-10}"
 per_class="${PER_CLASS:-200}"
+batch="${BATCH:-32}"
 mkdir -p "$runs"
 dotnet build src/VggSharp.Cli -c Release -nologo -v quiet
 vgg() { dotnet src/VggSharp.Cli/bin/Release/net10.0/vggsharp.dll "$@"; }
@@ -24,7 +25,7 @@ train() {
     local name="$1"; shift
     if [[ ! -f "$runs/$name/model.safetensors" ]]; then
         rm -rf "$runs/$name"
-        vgg train --out "$runs/$name" --data "$data" --epochs "$epochs" --anneal-epochs 2 --scale-min 32 --scale-max 40 "$@" | tail -n 3
+        vgg train --out "$runs/$name" --data "$data" --epochs "$epochs" --batch "$batch" --anneal-epochs 2 --scale-min 32 --scale-max 40 "$@" | tail -n 3
     fi
     echo "{\"kind\":\"train\",\"name\":\"$name\",\"metrics\":$(tail -n 1 "$runs/$name/metrics.jsonl")}" >> "$results"
 }
@@ -46,5 +47,5 @@ for regression in scr pcr; do
     done
 done
 
-python3 scripts/localisation_table.py "$results" "$epochs" "$per_class" docs/LOCALISATION.md README.md
+python3 scripts/localisation_table.py "$results" "$epochs" "$per_class" "$batch" docs/LOCALISATION.md README.md
 echo "Wrote docs/LOCALISATION.md and the README's localisation table."

@@ -4,7 +4,7 @@ import platform
 import re
 import sys
 
-results_path, epochs, per_class, doc_path, readme_path = sys.argv[1:6]
+results_path, epochs, per_class, batch, doc_path, readme_path = sys.argv[1:7]
 rows = [json.loads(line) for line in open(results_path) if line.strip()]
 trained = {r["name"]: r["metrics"] for r in rows if r["kind"] == "train"}
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), platform.processor())
@@ -17,7 +17,7 @@ def pct(value):
 lines = [
     f"Constructed benchmark (not ILSVRC): `vggsharp localisation-data` canvases of 64x64 with one Fashion-MNIST item at 20-48 pixels",
     f"among 6 clutter pieces; {per_class} training and 50 validation canvases per class. Measured by `bash scripts/localisation.sh`",
-    f"({epochs} epochs a run) on {cpu}. The classifier (D-BN width 0.25, 32x32 crops, S in [32, 40]) reached",
+    f"({epochs} epochs a run, batches of {batch}) on {cpu}. The classifier (D-BN width 0.25, 32x32 crops, S in [32, 40]) reached",
     f"{pct(trained['classifier']['val_top1_error'])} top-1 classification error on the validation canvases (centre crop).",
     "",
     "| regression | fine-tuned | protocol | scales Q | top-1 loc. error | top-5 loc. error | error, ground-truth class |",
