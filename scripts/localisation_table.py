@@ -16,8 +16,8 @@ def pct(value):
 
 lines = [
     f"Constructed benchmark (not ILSVRC): `vggsharp localisation-data` canvases of 64x64 with one Fashion-MNIST item at 20-48 pixels",
-    f"among 6 clutter pieces; {per_class} training and 50 validation canvases per class. Measured by `bash scripts/localisation.sh`",
-    f"({epochs} epochs a run, batches of {batch}) on {cpu}. The classifier (D-BN width 0.25, 32x32 crops, S in [32, 40]) reached",
+    f"among 6 clutter pieces; {per_class} training and 50 validation canvases per class. Measured by",
+    f"`EPOCHS={epochs} PER_CLASS={per_class} BATCH={batch} bash scripts/localisation.sh` ({epochs} epochs a run, batches of {batch}) on {cpu}, 2 cores shared. The classifier (D-BN width 0.25, 32x32 crops, S in [32, 40]) reached",
     f"{pct(trained['classifier']['val_top1_error'])} top-1 classification error on the validation canvases (centre crop).",
     "",
     "| regression | fine-tuned | protocol | scales Q | top-1 loc. error | top-5 loc. error | error, ground-truth class |",
