@@ -3,7 +3,7 @@
 # would: trains a tiny network on a few hundred Fashion-MNIST images, kills a second run with SIGKILL after its first
 # checkpoint and resumes it (the resumed model must equal the uninterrupted one bit for bit), evaluates the model,
 # predicts two images, converts the model to ONNX (checked by Debian's python3-onnx) and benchmarks it, with --json
-# where there is one. Any error fails. About a minute, most of it the publish.
+# where there is one; then localisation on a tiny constructed set (data, a box head from a classifier, eval, predict). Any error fails. About a minute, most of it the publish.
 # Usage: bash scripts/smoke_published.sh [DIR]   (DIR keeps the binary and the runs; a temporary folder by default)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -43,11 +43,24 @@ model=$work/straight/model.safetensors
 "$cli" convert "$model" "$work/model.onnx" > "$work/convert.log" || fail "convert"
 "$cli" bench -c A --width 0.0625 --head small --input 32 --channels 1 --classes 10 --batch 8 --warmup 1 --iterations 2 --json \
     > "$work/bench.json" || fail "bench"
+# Localisation (Appendix A): a tiny constructed set of PNG + VOC XML, a box head from the classifier, eval and predict.
+rm -rf "$work/boxes" "$work/box-classifier" "$work/box-pcr" "$work/drawn"
+"$cli" localisation-data --out "$work/boxes" --canvas 32 --min-size 12 --max-size 24 --train-per-class 3 --val-per-class 1 > /dev/null || fail "localisation-data"
+tiny=(--data "$work/boxes" --epochs 1 --width 0.0625 --batch 16 --workers 1 --scale-min 32 --scale-max 36)
+"$cli" train "${tiny[@]}" --out "$work/box-classifier" > "$work/box-classifier.log" 2>&1 || { cat "$work/box-classifier.log" >&2; fail "train (classifier of the boxes' set)"; }
+"$cli" train "${tiny[@]}" --task localisation --regression pcr --init-from "$work/box-classifier/model.safetensors" --out "$work/box-pcr" \
+    > "$work/box-pcr.log" 2>&1 || { cat "$work/box-pcr.log" >&2; fail "train --task localisation"; }
+"$cli" eval --task localisation -w "$work/box-pcr/model.safetensors" --classifier "$work/box-classifier/model.safetensors" --protocol dense \
+    --data "$work/boxes" --json > "$work/localisation.json" || fail "eval --task localisation"
+"$cli" predict --task localisation -w "$work/box-pcr/model.safetensors" --classifier "$work/box-classifier/model.safetensors" --draw "$work/drawn" \
+    --json "$(find "$work/boxes/val" -name '*.png' | sort | head -n 1)" > "$work/boxes.json" || fail "predict --task localisation"
+[[ -n $(find "$work/drawn" -name '*.boxes.png') ]] || fail "predict --draw wrote no image"
+
 /usr/bin/python3 - "$work" << 'PYTHON' || fail "an output did not check"
 import json, sys
 import onnx
 work = sys.argv[1]
-for name in ("eval", "predict", "bench"):
+for name in ("eval", "predict", "bench", "localisation", "boxes"):
     with open(f"{work}/{name}.json") as f:
         json.load(f)
 onnx.checker.check_model(onnx.load(f"{work}/model.onnx"))

@@ -79,7 +79,7 @@ public static class Trainer
         try
         {
             if (checkpoint.Options.OutputsFor(trainingSet.ClassNames.Count) != checkpoint.Model.Options.Classes)
-                throw new InvalidOperationException($"The data now has {trainingSet.ClassNames.Count} classes; the run was started with {checkpoint.Model.Options.Classes}.");
+                throw new InvalidOperationException($"The data now has {trainingSet.ClassNames.Count} classes; the run was started with {checkpoint.ClassNames.Count}.");
             LocalisationModel.CheckRun(checkpoint.Options, trainingSet, validationSet, distributed);
             var position = checkpoint.Position;
             new MetricsLog(checkpoint.Options.OutputDirectory).DropAfter(position.Epoch);
