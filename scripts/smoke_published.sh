@@ -4,7 +4,8 @@
 # checkpoint and resumes it (the resumed model must equal the uninterrupted one bit for bit), evaluates the model,
 # predicts two images (and with the zoo's fixtures: timm, Lightning, Keras, MatConvNet), converts the model to ONNX
 # (checked by Debian's python3-onnx, and read back to predict the same), benchmarks it, with --json where there is one,
-# and runs a miniature of the paper's Table 6 study. Any error fails. About a minute, most of it the publish.
+# runs a miniature of the paper's Table 6 study, Appendix B's features and transfer, and localisation (Appendix A) on a
+# tiny constructed set (data, a box head from a classifier, eval, predict). Any error fails. A few minutes, most of it the publish.
 # Usage: bash scripts/smoke_published.sh [DIR]   (DIR keeps the binary and the runs; a temporary folder by default)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -60,13 +61,26 @@ grep -q "tench, Tinca tinca" "$work/zoo.log" || fail "predict did not name the M
 "$cli" features -w "$model" --data fashion-mnist --set val --class-subset 5-9 --scales 32 --out "$work/features" > "$work/features.log" || fail "features"
 "$cli" transfer -w "$model" --train fashion-mnist --class-subset 5-9 --per-class 5 --splits 2 --scales 32 --json --report "$work/transfer.html" \
     > "$work/transfer.json" || fail "transfer"
+# Localisation (Appendix A): a tiny constructed set of PNG + VOC XML, a box head from the classifier, eval and predict.
+rm -rf "$work/boxes" "$work/box-classifier" "$work/box-pcr" "$work/drawn"
+"$cli" localisation-data --out "$work/boxes" --canvas 32 --min-size 12 --max-size 24 --train-per-class 3 --val-per-class 1 > /dev/null || fail "localisation-data"
+tiny=(--data "$work/boxes" --epochs 1 --width 0.0625 --batch 16 --workers 1 --scale-min 32 --scale-max 36)
+"$cli" train "${tiny[@]}" --out "$work/box-classifier" > "$work/box-classifier.log" 2>&1 || { cat "$work/box-classifier.log" >&2; fail "train (classifier of the boxes' set)"; }
+"$cli" train "${tiny[@]}" --task localisation --regression pcr --init-from "$work/box-classifier/model.safetensors" --out "$work/box-pcr" \
+    > "$work/box-pcr.log" 2>&1 || { cat "$work/box-pcr.log" >&2; fail "train --task localisation"; }
+"$cli" eval --task localisation -w "$work/box-pcr/model.safetensors" --classifier "$work/box-classifier/model.safetensors" --protocol dense \
+    --data "$work/boxes" --json > "$work/localisation.json" || fail "eval --task localisation"
+"$cli" predict --task localisation -w "$work/box-pcr/model.safetensors" --classifier "$work/box-classifier/model.safetensors" --draw "$work/drawn" \
+    --json "$(find "$work/boxes/val" -name '*.png' | sort | head -n 1)" > "$work/boxes.json" || fail "predict --task localisation"
+[[ -n $(find "$work/drawn" -name '*.boxes.png') ]] || fail "predict --draw wrote no image"
+
 /usr/bin/python3 - "$work" << 'PYTHON' || fail "an output did not check"
 import json, sys
 import numpy
 import onnx
 work = sys.argv[1]
 outputs = {}
-for name in ("eval", "predict", "predict-onnx", "bench", "transfer"):
+for name in ("eval", "predict", "predict-onnx", "bench", "transfer", "localisation", "boxes"):
     with open(f"{work}/{name}.json") as f:
         outputs[name] = json.load(f)
 assert outputs["predict"]["predictions"] == outputs["predict-onnx"]["predictions"], "predictions from the ONNX export differ"

@@ -75,6 +75,7 @@ internal static class Cli
             ConvertCommand.Create(),
             FeaturesCommand.Create(),
             TransferCommand.Create(),
+            LocalisationDataCommand.Create(),
         };
 
     // A mistyped word ("vggsharp inf") explains more than the "Required command was not provided." that comes with it.

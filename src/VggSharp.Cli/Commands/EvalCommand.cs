@@ -3,6 +3,7 @@ using VggSharp.Cli.Options;
 using VggSharp.Cli.Output;
 using VggSharp.Data;
 using VggSharp.Evaluation;
+using VggSharp.Localisation;
 
 namespace VggSharp.Cli.Commands;
 
@@ -25,6 +26,8 @@ internal static class EvalCommand
         var command = new Command("eval",
             "Evaluate trained models on a validation set: top-1 and top-5 error under the paper's test protocols, over several scales and an ensemble.");
         evaluation.AddTo(command);
+        var localisation = new LocalisationArguments();
+        localisation.AddTo(command);
         var devices = new DeviceOptions();
         devices.AddTo(command);
         foreach (Option option in (Option[])[data, classes, limit, json]) command.Options.Add(option);
@@ -34,6 +37,7 @@ internal static class EvalCommand
             using var device = new DefaultBackendScope(devices.Read(parseResult, parseResult.InvocationConfiguration.Error));
             using var models = evaluation.LoadModels(parseResult);
             string spec = parseResult.GetRequiredValue(data);
+            if (localisation.Asked(parseResult)) return Task.FromResult(EvaluateLocalisation(parseResult, localisation, options, models, spec, parseResult.GetValue(json), cancellation));
             IImageDataset validation = DataSource.OpenValidation(spec);
             if (ClassSubsetOption.Read(parseResult, classes) is { } subset) validation = DatasetSubset.OfClasses(validation, subset);
             var result = Evaluator.Evaluate(models.Models, validation, options, cancellation: cancellation);
@@ -49,5 +53,24 @@ internal static class EvalCommand
             return Task.FromResult(Cli.Success);
         });
         return command;
+    }
+
+    /// <summary>--task localisation: the top-1, top-5 and ground-truth-class localisation errors on the annotated val/ set.</summary>
+    private static int EvaluateLocalisation(ParseResult parseResult, LocalisationArguments arguments, EvaluationOptions evaluation, LoadedModels models,
+        string spec, bool asJson, CancellationToken cancellation)
+    {
+        var options = arguments.Read(parseResult, evaluation);
+        var localiser = LocalisationArguments.Localiser(models);
+        using var classifier = arguments.LoadClassifier(parseResult);
+        var (_, validation) = LocalisationDataset.Open(spec);
+        var result = LocalisationEvaluator.Evaluate(localiser, classifier, validation, options, cancellation: cancellation);
+        foreach (var bad in result.BadImages) parseResult.InvocationConfiguration.Error.WriteLine($"warning: skipped {bad.Source}: {bad.Reason}");
+        var report = new LocalisationReport(models.Paths[0], parseResult.GetValue(arguments.Classifier), EvaluationArguments.NameOf(evaluation.Protocol),
+            options.ScalesFor(localiser.Options), spec, result.Images,
+            classifier is null ? null : result.Top1Error, classifier is null ? null : result.Top5Error, result.GroundTruthClassError, result.Seconds);
+        var output = parseResult.InvocationConfiguration.Output;
+        if (asJson) report.WriteJson(output);
+        else report.WriteText(output);
+        return Cli.Success;
     }
 }

@@ -6,6 +6,7 @@ using VggSharp.Data;
 using VggSharp.Evaluation;
 using VggSharp.Interop;
 using VggSharp.Interop.Numpy;
+using VggSharp.Localisation;
 
 namespace VggSharp.Cli.Commands;
 
@@ -43,12 +44,18 @@ internal static class PredictCommand
                 + "(PyTorch, Keras, Caffe); instead of the names the file has.",
             HelpName = "file",
         };
+        var localisation = new LocalisationArguments();
+        var draw = new Option<string?>("--draw")
+        {
+            Description = "With --task localisation: a folder for each image with its boxes drawn (NAME.boxes.png; the best class's box in red).", HelpName = "dir",
+        };
         var command = new Command("predict",
             "Classify images with trained models: the most probable classes and their probabilities. Class names come from --class-names, or from the model file when it has them (VggSharp, MatConvNet).");
         evaluation.AddTo(command);
         var devices = new DeviceOptions();
         devices.AddTo(command);
-        foreach (Option option in (Option[])[arrayInput, arrayOutput, top, json, classNames]) command.Options.Add(option);
+        foreach (Option option in (Option[])[arrayInput, arrayOutput, top, json, classNames, draw]) command.Options.Add(option);
+        localisation.AddTo(command);
         command.Arguments.Add(images);
         command.Validators.Add(result =>
         {
@@ -87,6 +94,15 @@ internal static class PredictCommand
                 }
             }
             var readable = paths.Distinct().Where(decoded.ContainsKey).ToList();
+            if (localisation.Asked(parseResult))
+            {
+                var answers = LocalisePredictions(parseResult, localisation, options, models, names, readable, decoded, parseResult.GetValue(top), parseResult.GetValue(draw));
+                var boxReport = new BoxPredictionReport(models.Paths[0], parseResult.GetValue(localisation.Classifier),
+                    [.. paths.Select(path => failures.TryGetValue(path, out var message) ? new ImageBoxes(path, null, message, null) : answers[path])]);
+                if (parseResult.GetValue(json)) boxReport.WriteJson(parseResult.InvocationConfiguration.Output);
+                else boxReport.WriteText(parseResult.InvocationConfiguration.Output);
+                return Task.FromResult(failures.Count == 0 ? Cli.Success : Cli.Failure);
+            }
             var posteriors = Evaluator.Predict(models.Models, [.. readable.Select(p => decoded[p])], options, cancellation);
             var byPath = readable.Select((path, i) => (path, i)).ToDictionary(x => x.path, x => posteriors[x.i]);
             int count = Math.Min(parseResult.GetValue(top), classes);
@@ -102,6 +118,34 @@ internal static class PredictCommand
             return Task.FromResult(failures.Count == 0 ? Cli.Success : Cli.Failure);
         });
         return command;
+    }
+
+    /// <summary>--task localisation: each image's classes with their boxes, drawn into --draw's folder when given.</summary>
+    private static Dictionary<string, ImageBoxes> LocalisePredictions(ParseResult parseResult, LocalisationArguments arguments, EvaluationOptions evaluation,
+        LoadedModels models, IReadOnlyList<string> modelNames, List<string> paths, Dictionary<string, DecodedImage> images, int top, string? drawFolder)
+    {
+        var options = arguments.Read(parseResult, evaluation);
+        var localiser = LocalisationArguments.Localiser(models);
+        using var classifier = arguments.LoadClassifier(parseResult);
+        // A localisation model names its classes under its own key; its outputs are boxes, not classes.
+        int classes = classifier?.Options.Classes ?? (localiser.Options.Classes / BoxEncoding.Length);
+        var names = (classifier is null ? null : WeightsFile.ReadClassNames(parseResult.GetValue(arguments.Classifier)!))
+            ?? LocalisationModel.ReadClassNames(models.Paths[0]) ?? [.. Enumerable.Range(0, classes).Select(c => c.ToString(CultureInfo.InvariantCulture))];
+        if (drawFolder is not null) Directory.CreateDirectory(drawFolder);
+        var result = new Dictionary<string, ImageBoxes>();
+        foreach (string path in paths)
+        {
+            var answers = LocalisationEvaluator.Predict(localiser, classifier, classes, images[path], options, top);
+            string? drawn = null;
+            if (drawFolder is not null)
+            {
+                drawn = Path.Combine(drawFolder, Path.GetFileNameWithoutExtension(path) + ".boxes.png");
+                PngEncoder.Save(BoxDrawing.Draw(images[path], [.. answers.Select(a => a.Box)]), drawn);
+            }
+            result[path] = new ImageBoxes(path, [.. answers.Select(a => new ClassBoxOutput(a.Label, a.Label < names.Count ? names[a.Label] : $"{a.Label}",
+                a.ClassScore, [a.Box.Left, a.Box.Top, a.Box.Right, a.Box.Bottom], a.BoxScore))], null, drawn);
+        }
+        return result;
     }
 
     /// <summary>Runs the one model over the .npy inputs and writes its logits.</summary>

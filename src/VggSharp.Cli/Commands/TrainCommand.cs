@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using VggSharp.Cli.Options;
 using VggSharp.Distributed;
 using VggSharp.Interop;
+using VggSharp.Localisation;
 using VggSharp.Models;
 using VggSharp.Training;
 
@@ -55,11 +56,22 @@ internal static class TrainCommand
         var output = Make("--out", "The run directory.", "dir", Defaults.OutputDirectory);
         var resume = new Option<string?>("--resume") { Description = "Continue the run in this directory from its checkpoint (other options are the run's own).", HelpName = "dir" };
         var mpiTimeout = Make("--mpi-timeout", "Under mpirun: seconds a rank waits for the others before it stops the whole job.", "seconds", 300.0);
+        var task = TaskOption.Create();
+        var regression = new Option<string>("--regression")
+        {
+            Description = "With --task localisation: scr (one box for all classes) or pcr (a box per class).", HelpName = "scr|pcr", DefaultValueFactory = _ => "pcr",
+        };
+        regression.AcceptOnlyFromAmong(StringComparer.OrdinalIgnoreCase, ["scr", "pcr"]);
+        var fineTune = new Option<string>("--fine-tune")
+        {
+            Description = "With --task localisation: all layers learn, or fc (the fully-connected layers only).", HelpName = "all|fc", DefaultValueFactory = _ => "all",
+        };
+        fineTune.AcceptOnlyFromAmong(StringComparer.OrdinalIgnoreCase, ["all", "fc"]);
         var bucketSize = Make("--bucket-mb", "Under mpirun: the gradient bucket, in MiB, summed across ranks by one operation.", "MiB", (double)GradientReducer.DefaultBucketBytes / (1 << 20));
 
         var command = new Command("train", "Train a VGG network with the paper's recipe (section 3.1). With no options: VGG-16-BN at width 0.25 on Fashion-MNIST.");
         Option[] training = [epochs, batch, microBatch, lr, momentum, weightDecay, dropout, patience, minImprovement,
-            anneal, scale, scaleMin, scaleMax, colourShift, init.Option, initFrom, seed, limit, classes, perClass, split, validationLimit, workers, output];
+            anneal, scale, scaleMin, scaleMax, colourShift, init.Option, initFrom, seed, limit, classes, perClass, split, validationLimit, workers, output, task.Option, regression, fineTune];
         command.Options.Add(data);
         model.AddTo(command);
         // What defines a run: a resumed run keeps its own, so these are ignored with --resume (and it says so).
@@ -130,6 +142,11 @@ internal static class TrainCommand
                             BatchSize = parseResult.GetValue(batch), MicroBatchSize = parseResult.GetValue(microBatch), Workers = parseResult.GetValue(workers),
                             Limit = parseResult.GetValue(limit),
                         },
+                        Localisation = task.Read(parseResult) == TrainingTask.Classification ? null : new LocalisationObjective
+                        {
+                            Regression = parseResult.GetValue(regression)!.Equals("scr", StringComparison.OrdinalIgnoreCase) ? BoxRegression.SingleClass : BoxRegression.PerClass,
+                            FullyConnectedOnly = parseResult.GetValue(fineTune)!.Equals("fc", StringComparison.OrdinalIgnoreCase),
+                        },
                         Seed = parseResult.GetValue(seed), ValidationLimit = parseResult.GetValue(validationLimit), OutputDirectory = runDirectory,
                         Source = DefaultSource with
                         {
@@ -151,7 +168,8 @@ internal static class TrainCommand
                 errors.WriteLine($"Stopped; the checkpoint is saved. Resume with: vggsharp train --resume {runDirectory}");
                 return Cli.Interrupted;
             }
-            catch (Exception e) when (e is TrainingDivergedException or WeightsFormatException or InvalidOperationException or Data.ImageFormatException)
+            catch (Exception e) when (e is TrainingDivergedException or WeightsFormatException or InvalidOperationException or Data.ImageFormatException
+                                          or NotSupportedException)
             {
                 errors.WriteLine($"error: {e.Message}");
                 return Cli.Failure;

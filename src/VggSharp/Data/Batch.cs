@@ -12,8 +12,10 @@ public sealed class Batch : IDisposable
     private readonly Tensor _storage;
     private Tensor? _view;
 
-    internal Batch(int capacity, int passes, int channels, int height, int width)
+    internal Batch(int capacity, int passes, int channels, int height, int width, int targetLength = 0)
     {
+        TargetLength = targetLength;
+        Targets = new float[capacity * targetLength];
         Passes = new PassPlan(passes);
         _storage = new Tensor(capacity, channels, height, width);
         Labels = new int[capacity];
@@ -34,6 +36,15 @@ public sealed class Batch : IDisposable
 
     /// <summary>The labels; the first <see cref="Count"/> entries are valid.</summary>
     public int[] Labels { get; }
+
+    /// <summary>
+    /// The regression targets, when the loader prepares them (<see cref="ISampleTargets"/>): sample i's are the
+    /// <see cref="ISampleTargets.Length"/> values from i times that length; empty otherwise.
+    /// </summary>
+    public float[] Targets { get; }
+
+    /// <summary>The number of target values per sample: 0 when the loader prepares none.</summary>
+    public int TargetLength { get; }
 
     /// <summary>Each sample's index in the data set; the first <see cref="Count"/> entries are valid.</summary>
     public int[] DatasetIndices { get; }

@@ -16,16 +16,20 @@ public sealed class DataLoader : IDisposable
     private const int GiveUpAfterBadImages = 100;
     private readonly IImageDataset _dataset;
     private readonly ISampleTransform _transform;
+    private readonly ISampleTargets? _targets;
     private readonly DataLoaderOptions _options;
     private readonly Stack<Batch> _free = new();
     private readonly List<Batch> _all = [];
 
-    /// <summary>Creates a loader; nothing runs until an epoch is enumerated.</summary>
-    public DataLoader(IImageDataset dataset, ISampleTransform transform, DataLoaderOptions options)
+    /// <summary>
+    /// Creates a loader; nothing runs until an epoch is enumerated. With <paramref name="targets"/>, each sample's
+    /// regression targets are prepared too (<see cref="Batch.Targets"/>).
+    /// </summary>
+    public DataLoader(IImageDataset dataset, ISampleTransform transform, DataLoaderOptions options, ISampleTargets? targets = null)
     {
         options.Validate();
         if (dataset.Count == 0) throw new ArgumentException("The data set is empty.");
-        (_dataset, _transform, _options) = (dataset, transform, options);
+        (_dataset, _transform, _options, _targets) = (dataset, transform, options, targets);
         SampleCount = Math.Min(dataset.Count, options.Limit ?? int.MaxValue);
     }
 
@@ -110,7 +114,8 @@ public sealed class DataLoader : IDisposable
         {
             if (_free.Count > 0) return _free.Pop();
             int passes = (_options.BatchSize + _options.PassSize - 1) / _options.PassSize;
-            var batch = new Batch(_options.Shard?.Capacity(_options.BatchSize) ?? _options.BatchSize, passes, _transform.Channels, _transform.Height, _transform.Width);
+            var batch = new Batch(_options.Shard?.Capacity(_options.BatchSize) ?? _options.BatchSize, passes, _transform.Channels, _transform.Height, _transform.Width,
+                _targets?.Length ?? 0);
             _all.Add(batch);
             return batch;
         }
@@ -189,6 +194,7 @@ public sealed class DataLoader : IDisposable
                     var image = loader._dataset.Load(index, transform.ShortSideHint);
                     ulong key = CounterRandom.Key(loader._options.Seed, 0x415547UL, (ulong)epoch, (ulong)index);
                     transform.Apply(image, key, storage.Span.Slice(batch.Count * itemSize, itemSize));
+                    if (loader._targets is { } targets) targets.Write(index, image, key, batch.Targets.AsSpan(batch.Count * targets.Length, targets.Length));
                 }
                 catch (ImageFormatException e)
                 {

@@ -30,25 +30,33 @@ public static class WarmStart
             if (source.FindLayer(bn) is not null && target.FindLayer(bn) is not null) roles.Add(bn);
         }
         roles.AddRange(["fc6", "fc7", "fc8"]);
+        CopyLayers(target, source, roles, "Warm start");
+        return roles;
+    }
 
+    /// <summary>
+    /// Copies the layers with <paramref name="roles"/> (conv1_1, bn1_1, fc6, ...) from <paramref name="source"/> into
+    /// <paramref name="target"/>, checking every shape before copying anything; <paramref name="purpose"/> begins the errors.
+    /// </summary>
+    public static void CopyLayers(VggModel target, VggModel source, IEnumerable<string> roles, string purpose)
+    {
         var pairs = new List<(StateEntry From, StateEntry To)>();
         foreach (string role in roles)
         {
-            var from = source.FindLayer(role)!;
+            var from = source.FindLayer(role) ?? throw new ArgumentException($"{purpose}: the source network ({source.Configuration.Name}) has no layer {role}.");
             var to = target.FindLayer(role)
-                ?? throw new ArgumentException($"Warm start: the target network ({target.Configuration.Name}) has no layer {role}.");
+                ?? throw new ArgumentException($"{purpose}: the target network ({target.Configuration.Name}) has no layer {role}.");
             var fromState = from.State().ToList();
             var toState = to.State().ToDictionary(e => e.Key);
             foreach (var f in fromState)
             {
                 if (!toState.TryGetValue(f.Key, out var t) || !t.Shape.SequenceEqual(f.Shape))
                     throw new ArgumentException(
-                        $"Warm start: {role}.{f.Key} is [{string.Join(", ", f.Shape)}] in the source but "
+                        $"{purpose}: {role}.{f.Key} is [{string.Join(", ", f.Shape)}] in the source but "
                         + (t is null ? "missing" : $"[{string.Join(", ", t.Shape)}]") + " in the target.");
                 pairs.Add((f, t));
             }
         }
         foreach (var (from, to) in pairs) to.CopyFrom(from);
-        return roles;
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using VggSharp.Data;
 using VggSharp.Data.Transforms;
+using VggSharp.Localisation;
 using VggSharp.Models;
 
 namespace VggSharp.Training;
@@ -54,6 +55,9 @@ internal sealed record CheckpointOptions
     public int LoaderWorkers { get; init; }
     public double CheckpointSeconds { get; init; }
     public required string OutputDirectory { get; init; }
+    // Left out of classification runs' checkpoints, so their bytes stay as before.
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public LocalisationObjective? Localisation { get; init; }
 
     /// <summary>The stored form of <paramref name="options"/> for a run training <paramref name="model"/>.</summary>
     public static CheckpointOptions From(TrainingOptions options, VggOptions model)
@@ -72,6 +76,7 @@ internal sealed record CheckpointOptions
             InitFrom = options.Source?.InitFrom, Classes = options.Source?.Classes, PerClass = options.Source?.PerClass, Split = options.Source?.Split ?? 0,
             Seed = options.Seed, Limit = options.Loader.Limit, ValidationLimit = options.ValidationLimit,
             LoaderWorkers = options.Loader.Workers, CheckpointSeconds = options.CheckpointSeconds, OutputDirectory = options.OutputDirectory,
+            Localisation = options.Localisation,
         };
     }
 
@@ -89,6 +94,7 @@ internal sealed record CheckpointOptions
             Augmentation = new AugmentationOptions { MinScale = ScaleMin, MaxScale = ScaleMax, RandomFlip = Flip, ColourShiftSigma = ColourShift },
             Loader = new DataLoaderOptions { BatchSize = BatchSize, MicroBatchSize = MicroBatchSize, Workers = LoaderWorkers, Limit = Limit },
             Statistics = statistics, Seed = Seed, ValidationLimit = ValidationLimit, CheckpointSeconds = CheckpointSeconds, OutputDirectory = OutputDirectory,
+            Localisation = Localisation,
             Source = Data is null ? null : new TrainingSource
             {
                 Data = Data, InputChannels = InputChannels, Init = Init, InitFrom = InitFrom, Classes = Classes, PerClass = PerClass, Split = Split,

@@ -25,6 +25,7 @@ public sealed class SgdOptimizer : IDisposable
 
     private readonly (string Key, Parameter Parameter, Tensor Velocity)[] _slots;
     private readonly IBackend _backend;
+    private Func<string, bool>? _learns;
 
     /// <summary>Creates the optimizer for every parameter of <paramref name="network"/>, with zero momentum buffers.</summary>
     public SgdOptimizer(Sequential network, SgdOptions? options = null)
@@ -47,15 +48,22 @@ public sealed class SgdOptimizer : IDisposable
     public IEnumerable<StateEntry> State() => _slots.Select(s => new StateEntry(StatePrefix + s.Key, s.Velocity, trainable: false));
 
     /// <summary>
-    /// Updates every parameter from its accumulated gradient with learning rate <paramref name="learningRate"/>.
+    /// From now on, updates only the parameters whose key ("classifier.0.weight") <paramref name="learns"/> accepts; the
+    /// others keep their values and their momentum (fine-tuning only some layers, as the paper's localisation compares).
+    /// </summary>
+    public void LearnOnly(Func<string, bool> learns) => _learns = learns;
+
+    /// <summary>
+    /// Updates every parameter (or those <see cref="LearnOnly"/> chose) from its accumulated gradient with learning rate <paramref name="learningRate"/>.
     /// Gradients are left as they are: clear them (<see cref="Sequential.ZeroGradients"/>) before the next backward pass.
     /// </summary>
     public void Step(float learningRate)
     {
         if (!(learningRate >= 0) || float.IsInfinity(learningRate))
             throw new ArgumentOutOfRangeException(nameof(learningRate), learningRate, "The learning rate must be finite and non-negative.");
-        foreach (var (_, parameter, velocity) in _slots)
+        foreach (var (key, parameter, velocity) in _slots)
         {
+            if (_learns?.Invoke(key) == false) continue;
             float decay = parameter.Decays ? Options.WeightDecay : 0f;
             _backend.SgdUpdate(parameter.Value, parameter.Gradient, velocity, learningRate, Options.Momentum, decay);
         }

@@ -37,7 +37,7 @@ internal sealed class StepLoop(TrainingOptions options, VggModel model, SgdOptim
     private readonly DataParallelReplica? _replica = replica;
     private readonly Func<bool> _checkpointDue = checkpointDue;
     private readonly Action _saveCheckpoint = saveCheckpoint;
-    private readonly TrainingPass _pass = new(model);
+    private readonly TrainingPass _pass = new(model, options.Localisation);
     /// <summary>Per pending step, on the model's device: its loss sum and correct count ([ReadbackSteps, 2]), one row view each.</summary>
     private readonly Tensor _stepTotals = model.Network.Backend.Allocate(new TensorShape(ReadbackSteps, 2));
     private readonly float[] _readback = new float[2 * ReadbackSteps];
@@ -189,7 +189,7 @@ internal sealed class StepLoop(TrainingOptions options, VggModel model, SgdOptim
             try
             {
                 _pass.Run(input, batch.Labels.AsSpan(start, count), totals, _options.Seed, _position.GlobalStep, indices, share: (float)count / images,
-                    layerFinished: pass == lastPass ? _replica?.LayerFinished : null);
+                    layerFinished: pass == lastPass ? _replica?.LayerFinished : null, boxes: batch.Targets.AsSpan(start * batch.TargetLength, count * batch.TargetLength));
             }
             finally
             {

@@ -2,6 +2,7 @@ using VggSharp.Data;
 using VggSharp.Data.Transforms;
 using VggSharp.Distributed;
 using VggSharp.Interop;
+using VggSharp.Localisation;
 using VggSharp.Models;
 
 namespace VggSharp.Training;
@@ -42,8 +43,11 @@ public static class Trainer
             // Checked again once the directory is this run's alone: another run may have started there meanwhile.
             claim = RunDirectoryLock.Acquire(options.OutputDirectory);
             CheckNewRun(options, model.Options);
-            if (model.Options.Classes != trainingSet.ClassNames.Count)
-                throw new ArgumentException($"The model has {model.Options.Classes} classes; the training set has {trainingSet.ClassNames.Count}.");
+            LocalisationModel.CheckRun(options, trainingSet, validationSet, distributed);
+            if (model.Options.Classes != options.OutputsFor(trainingSet.ClassNames.Count))
+                throw new ArgumentException(options.Localisation is null
+                    ? $"The model has {model.Options.Classes} classes; the training set has {trainingSet.ClassNames.Count}."
+                    : $"The model has {model.Options.Classes} outputs; a box head for the training set's {trainingSet.ClassNames.Count} classes has {options.OutputsFor(trainingSet.ClassNames.Count)}.");
             var statistics = options.Statistics ?? ChannelStatistics.Compute(trainingSet, model.Options.InputChannels, maxImages: 20_000,
                 bad => progress?.Report(new TrainingProgress.Message($"skipped {bad.Source}: {bad.Reason}")));
             optimizer = new SgdOptimizer(model.Network, options.Optimizer);
@@ -80,8 +84,9 @@ public static class Trainer
         try
         {
             claim = RunDirectoryLock.Acquire(checkpoint.Options.OutputDirectory);
-            if (trainingSet.ClassNames.Count != checkpoint.Model.Options.Classes)
-                throw new InvalidOperationException($"The data now has {trainingSet.ClassNames.Count} classes; the run was started with {checkpoint.Model.Options.Classes}.");
+            if (checkpoint.Options.OutputsFor(trainingSet.ClassNames.Count) != checkpoint.Model.Options.Classes)
+                throw new InvalidOperationException($"The data now has {trainingSet.ClassNames.Count} classes; the run was started with {checkpoint.ClassNames.Count}.");
+            LocalisationModel.CheckRun(checkpoint.Options, trainingSet, validationSet, distributed);
             var position = checkpoint.Position;
             new MetricsLog(checkpoint.Options.OutputDirectory).DropAfter(position.Epoch);
             progress?.Report(new TrainingProgress.Message($"Resuming {checkpoint.Options.OutputDirectory} at epoch {position.Epoch + 1}, step {position.StepInEpoch}."));

@@ -3,6 +3,7 @@ using VggSharp.Data.Transforms;
 using VggSharp.Distributed;
 using VggSharp.Interop;
 using VggSharp.Kernels;
+using VggSharp.Localisation;
 using VggSharp.Models;
 
 namespace VggSharp.Training;
@@ -33,8 +34,15 @@ public static class TrainingLaunch
         try
         {
             var source = options.Source ?? throw new ArgumentException("The command line trains on the data its options name; these have no source.");
+            if (options.Localisation is not null && distributed is not null) throw new NotSupportedException("Localisation training runs in one process; start it without mpirun.");
+            // A localisation network takes its architecture from the classifier it starts from, and is checked against that.
+            if (options.Localisation is not null && source.InitFrom is not null)
+            {
+                (train, validation) = data ?? OpenData(options);
+                return StartLocalisation(options, source, train, validation, progress, cancellation);
+            }
             Trainer.CheckNewRun(options, source.Model);
-            (train, validation) = data ?? source.OpenData();
+            (train, validation) = data ?? OpenData(options);
             int channels = InputChannels(source, train);
             Say(progress, $"Data: {train.Count} training and {validation.Count} validation images, {train.ClassNames.Count} classes.");
             var statistics = options.Statistics ?? Statistics(source, train, progress);
@@ -46,7 +54,7 @@ public static class TrainingLaunch
             var inherited = init is { FeaturesOnly: true } ? init.Preprocessing : initOptions?.Preprocessing;
             model = VggModel.Create(source.Model with
             {
-                Classes = train.ClassNames.Count, InputChannels = channels,
+                Classes = options.OutputsFor(train.ClassNames.Count), InputChannels = channels,
                 // The weights taken from another model expect its inputs (torchvision's normalisation, say), not this set's mean.
                 Preprocessing = inherited is not null && inherited.Mean.Length == channels ? inherited : statistics.ToMeanSubtraction(),
             }, scheme: source.Init, seed: options.Seed);
@@ -104,8 +112,33 @@ public static class TrainingLaunch
     /// <summary>The source's input channels, or the data's: 1 for Fashion-MNIST's IDX files, 3 for image folders.</summary>
     private static int InputChannels(TrainingSource source, IImageDataset train) => source.InputChannels ?? (train is IdxDataset ? 1 : 3);
 
-    private static (IImageDataset Train, IImageDataset Validation) OpenData(TrainingOptions options) =>
-        (options.Source ?? throw new InvalidOperationException("The run was trained on a program's own data sets, which the command line cannot open.")).OpenData();
+    private static (IImageDataset Train, IImageDataset Validation) OpenData(TrainingOptions options)
+    {
+        var source = options.Source ?? throw new InvalidOperationException("The run was trained on a program's own data sets, which the command line cannot open.");
+        if (options.Localisation is null) return source.OpenData();
+        if (source.Classes is not null || source.PerClass is not null)
+            throw new NotSupportedException("Localisation trains on every class and image of its data: drop the class subset and --per-class.");
+        return LocalisationDataset.Open(source.Data);
+    }
+
+    /// <summary>
+    /// A localisation run started from a classifier (the paper's Appendix A): the classifier's configuration, input
+    /// size, channels and preprocessing, all its layers but the last, and a new box head.
+    /// </summary>
+    private static TrainingResult StartLocalisation(TrainingOptions options, TrainingSource source, IImageDataset train, IImageDataset validation,
+        IProgress<TrainingProgress>? progress, CancellationToken cancellation)
+    {
+        using var classifier = WeightsFile.Load(source.InitFrom!, new WeightsLoadOptions(), Backends.Fast);
+        if (classifier.Options.Classes != train.ClassNames.Count)
+            throw new InvalidOperationException($"{source.InitFrom} classifies {classifier.Options.Classes} classes; the data has {train.ClassNames.Count}.");
+        using var model = LocalisationModel.FromClassifier(classifier, options.Localisation!, source.Init, options.Seed);
+        options = options with { Source = source with { Model = model.Options, InputChannels = model.Options.InputChannels } };
+        Trainer.CheckNewRun(options, model.Options);
+        Say(progress, $"Data: {train.Count} training and {validation.Count} validation images, {train.ClassNames.Count} classes, with boxes.");
+        var statistics = options.Statistics ?? Statistics(source, train, progress);
+        Say(progress, $"Localisation ({options.Localisation!.Regression}) from {source.InitFrom}: every layer but the last, and a new box head of {model.Options.Classes} outputs.");
+        return Trainer.Train(model, train, validation, options with { Statistics = statistics }, progress, cancellation);
+    }
 
     /// <summary>
     /// Fine-tunes from a model of the same configuration (all weights), warm-starts from a shallower one (the paper's), or

@@ -51,6 +51,16 @@ public sealed record TrainingOptions
     /// <summary>Where the command line took the data and model from; null for a caller's own.</summary>
     public TrainingSource? Source { get; init; }
 
+    /// <summary>
+    /// Null for classification; set, the run trains a box regressor (the paper's Appendix A) on a
+    /// <see cref="Localisation.LocalisationDataset"/>, whose model has <see cref="OutputsFor"/> outputs.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public Localisation.LocalisationObjective? Localisation { get; init; }
+
+    /// <summary>The model's outputs for data of <paramref name="classes"/> classes: one score per class, or the box head's.</summary>
+    public int OutputsFor(int classes) => Localisation?.OutputsFor(classes) ?? classes;
+
     /// <summary>The epoch limit.</summary>
     public int Epochs => Schedule.MaxEpochs;
 

@@ -5,6 +5,7 @@ using VggSharp.Distributed;
 using VggSharp.Evaluation;
 using VggSharp.Interop;
 using VggSharp.Models;
+using VggSharp.Localisation;
 
 namespace VggSharp.Training;
 
@@ -44,10 +45,12 @@ internal sealed class TrainingRun : IDisposable
             CropSize = model.Options.InputSize, Augmentation = _options.Augmentation, Statistics = _options.Statistics,
             Channels = model.Options.InputChannels, Preprocessing = model.Options.EffectivePreprocessing,
         });
+        var localisation = _options.Localisation;
+        if (localisation?.FullyConnectedOnly == true) state.Optimizer.LearnOnly(LocalisationModel.IsFullyConnected);
         var loader = new DataLoader(train, augmentation, _options.Loader with
         {
             Seed = _options.Seed, Shard = replica is null ? null : new BatchShard(replica.Communicator.Rank, ranks, pieceSize),
-        });
+        }, localisation is null ? null : new BoxTargets(LocalisationModel.RequireAnnotated(train, "training"), augmentation));
         _loop = new StepLoop(_options, model, state.Optimizer, _schedule, loader, _progress, replica, state.Position, state.Progress, CheckpointDue, SaveCheckpoint);
         // Each rank validates an interleaved share of the validation images; the counts are added up.
         int validationCount = Math.Min(validation.Count, _options.ValidationLimit ?? int.MaxValue);
@@ -118,7 +121,9 @@ internal sealed class TrainingRun : IDisposable
         if (IsLeader)
         {
             var metadata = new Dictionary<string, string> { [Checkpoint.ModelStatisticsKey] = Checkpoint.StatisticsJson(_options.Statistics!) };
-            VggModelFile.Save(_state.Model, modelPath, metadata, _state.ClassNames);
+            // A box head's outputs are not classes: a localisation model names its classes under its own key.
+            if (_options.Localisation is { } localisation) LocalisationModel.AddMetadata(metadata, localisation, _state.ClassNames);
+            VggModelFile.Save(_state.Model, modelPath, metadata, _options.Localisation is null ? _state.ClassNames : null);
         }
         var last = _progress.Epochs.LastOrDefault();
         _progress.WriteReport($"finished: {stop}", _lastConfusion);
@@ -128,12 +133,29 @@ internal sealed class TrainingRun : IDisposable
 
     private (double Top1, double Top5, double Seconds) Validate(CancellationToken cancellation)
     {
+        if (_options.Localisation is not null) return ValidateLocalisation(cancellation);
         var result = Evaluator.Evaluate([_state.Model], _validationPart, _validationOptions, cancellation: _loop.LocalCancellation(cancellation));
         foreach (var bad in result.BadImages) _progress.Message($"skipped {bad.Source}: {bad.Reason}");
         var (top1, top5, confusion) = _replica?.Combine(result) ?? (result.Top1Error, result.Top5Error, result.Confusion);
         _lastConfusion = confusion;
         _lastValidation = (top1, top5);
         return (top1, top5, result.Seconds);
+    }
+
+    /// <summary>
+    /// A localisation run's validation: the box error with the ground-truth class on the centre crop at the validation
+    /// scale (the paper's comparison of its variants), reported as both the top-1 and the top-5 error.
+    /// </summary>
+    private (double Top1, double Top5, double Seconds) ValidateLocalisation(CancellationToken cancellation)
+    {
+        var result = LocalisationEvaluator.Evaluate(_state.Model, classifier: null, (LocalisationDataset)_validationPart, new LocalisationEvaluationOptions
+        {
+            Protocol = LocalisationProtocol.Centre, Scales = _validationOptions.Scales, Limit = _options.ValidationLimit,
+            MaxDegreeOfParallelism = _validationOptions.MaxDegreeOfParallelism,
+        }, cancellation: cancellation);
+        foreach (var bad in result.BadImages) _progress.Message($"skipped {bad.Source}: {bad.Reason}");
+        _lastValidation = (result.GroundTruthClassError, result.GroundTruthClassError);
+        return (result.GroundTruthClassError, result.GroundTruthClassError, result.Seconds);
     }
 
     /// <summary>
