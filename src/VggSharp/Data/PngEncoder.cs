@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using System.IO.Hashing;
 using VggSharp.Interop;
 
 namespace VggSharp.Data;
@@ -47,7 +48,10 @@ public static class PngEncoder
         stream.Write(word);
         stream.Write(type);
         stream.Write(data);
-        BinaryPrimitives.WriteUInt32BigEndian(word, Crc32.Compute(data, Crc32.Compute(type)));
+        var crc = new Crc32();
+        crc.Append(type);
+        crc.Append(data);
+        BinaryPrimitives.WriteUInt32BigEndian(word, crc.GetCurrentHashAsUInt32());
         stream.Write(word);
     }
 }

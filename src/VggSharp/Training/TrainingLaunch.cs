@@ -135,7 +135,7 @@ public static class TrainingLaunch
         options = options with { Source = source with { Model = model.Options, InputChannels = model.Options.InputChannels } };
         Trainer.CheckNewRun(options, model.Options);
         Say(progress, $"Data: {train.Count} training and {validation.Count} validation images, {train.ClassNames.Count} classes, with boxes.");
-        var statistics = options.Statistics ?? Statistics(source, train, progress);
+        var statistics = options.Statistics ?? Statistics(options.Source!, train, progress);
         Say(progress, $"Localisation ({options.Localisation!.Regression}) from {source.InitFrom}: every layer but the last, and a new box head of {model.Options.Classes} outputs.");
         return Trainer.Train(model, train, validation, options with { Statistics = statistics }, progress, cancellation);
     }
